@@ -1,0 +1,51 @@
+#pragma once
+// Keras activations by name, applied in place to a block of pre-activations.
+
+#include "tensor.h"
+
+#include <string>
+
+namespace rnnscope {
+
+enum class ActivationKind {
+    Linear,
+    Tanh,
+    Sigmoid,
+    HardSigmoidKeras2, // clip(0.2x + 0.5, 0, 1): Keras 1/2, tf.keras (backend.hard_sigmoid), TF.js
+    HardSigmoidKeras3, // clip(x/6 + 0.5, 0, 1) = relu6(x + 3)/6: Keras 3 on every backend
+    Relu,
+    Relu6,
+    Elu,
+    Selu,
+    Softplus,
+    Softsign,
+    Exponential,
+    Swish, // also "silu"
+    Softmax, // over the last axis
+};
+
+class Activation
+{
+public:
+    Activation() = default;
+    explicit Activation(ActivationKind kind)
+        : m_kind(kind)
+    {
+    }
+
+    // Resolves a Keras activation name. "hard_sigmoid" depends on the Keras major version that wrote the file
+    // (keras-formats §4: tensorflow/tensorflow#65381). Throws ModelError naming an unknown activation.
+    static Activation fromKerasName(const std::string& name, int kerasMajorVersion);
+
+    ActivationKind kind() const { return m_kind; }
+    std::string name() const;
+
+    // Applies the activation element-wise (softmax: row-wise) to every element of the block.
+    void apply(Eigen::Ref<RowMatrix, 0, Eigen::OuterStride<>> block) const;
+    void apply(float* data, Index rows, Index cols) const;
+
+private:
+    ActivationKind m_kind = ActivationKind::Linear;
+};
+
+} // namespace rnnscope

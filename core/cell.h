@@ -1,0 +1,83 @@
+#pragma once
+// Keras's RNN cell protocol in C++.
+//
+// A cell is what `keras.layers.RNN(cell)` iterates: it declares its state sizes and output size and computes one
+// step, (x_t, states_t, constants) -> (output_t, states_t+1). Unlike Keras, a step also exposes the gate values it
+// computed, so the debugger can show them. Steps write into buffers the caller preallocated: nothing is allocated
+// inside the time loop.
+
+#include "tensor.h"
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace rnnscope {
+
+struct StateSpec {
+    std::string name; // "h", "c"
+    Index size = 0;
+};
+
+struct GateSpec {
+    std::string name; // "i", "f", "c", "o" (LSTM); "z", "r", "hh" (GRU)
+    Index size = 0;
+};
+
+// A weight array a layer or cell owns, as Keras lists it in get_weights(): the loaders fill `data`.
+struct WeightSlot {
+    std::string name; // "kernel", "recurrent_kernel", "bias", "embeddings"
+    Shape shape;
+    float* data = nullptr;
+};
+
+// Per-run scratch a cell needs (input projections, pre-activations). Created once per (batch, steps).
+class CellWorkspace
+{
+public:
+    virtual ~CellWorkspace() = default;
+};
+
+// Everything one step reads and writes. Pointers are row-major [batch, width] blocks.
+struct StepIo {
+    Index step = 0; // processing-order index of this step (selects precomputed input projections)
+    Index batch = 0;
+    const float* x = nullptr; // [B, inputSize]
+    std::span<const float* const> states; // flattened, Keras state order
+    std::span<float* const> newStates; // same layout; never aliases `states`
+    float* output = nullptr; // [B, outputSize]
+    // One pointer per leaf cell (a stack has several): [B, sum of gate sizes], or nullptr when not recorded.
+    std::span<float* const> gates;
+    // One pointer per leaf cell: its own step output [B, outputSize] (recorded for stacks), or nullptr.
+    std::span<float* const> cellOutputs;
+    std::span<const ConstMatrixMap> constants;
+};
+
+class RnnCell
+{
+public:
+    virtual ~RnnCell() = default;
+
+    virtual std::string className() const = 0; // Keras class: "LSTMCell", "GRUCell", ...
+    virtual Index inputSize() const = 0;
+    virtual Index outputSize() const = 0;
+    virtual std::vector<StateSpec> states() const = 0; // flattened, in Keras's order
+    virtual std::vector<GateSpec> gates() const = 0; // post-activation values recorded per step
+    virtual std::vector<WeightSlot> weights() = 0; // Keras get_weights() order
+    // Leaf cells in order: itself, or the cells of a StackedRNNCells.
+    virtual std::vector<const RnnCell*> leafCells() const { return {this}; }
+    // Units shown to users (Keras's `units`).
+    virtual Index units() const { return outputSize(); }
+
+    // Scratch for runs of `batch` samples and `steps` steps.
+    virtual std::unique_ptr<CellWorkspace> createWorkspace(Index batch, Index steps) const = 0;
+    // Called once before the loop with every step's input in processing order: rows s*batch + b of `inputs`
+    // ([steps*batch, inputSize]). Built-in cells compute x.W (+ input bias) for all steps in one product here.
+    virtual void prepare(const ConstMatrixMap& inputs, CellWorkspace& workspace) const = 0;
+    virtual void step(const StepIo& io, CellWorkspace& workspace) const = 0;
+
+    Index stateCount() const { return static_cast<Index>(states().size()); }
+};
+
+} // namespace rnnscope

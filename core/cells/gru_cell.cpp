@@ -1,0 +1,58 @@
+#include "gru_cell.h"
+
+namespace rnnscope {
+
+GruCell::GruCell(Index inputSize, Index units, Activation activation, Activation recurrentActivation, bool useBias,
+                 bool resetAfter)
+    : ProjectedCell(inputSize, units, 3, useBias)
+    , m_activation(activation)
+    , m_recurrentActivation(recurrentActivation)
+    , m_resetAfter(resetAfter)
+    , m_bias(RowMatrix::Zero(useBias ? (resetAfter ? 2 : 1) : 0, 3 * units))
+{
+}
+
+std::vector<WeightSlot> GruCell::weights()
+{
+    std::vector<WeightSlot> w{{"kernel", {m_kernel.rows(), m_kernel.cols()}, m_kernel.data()},
+                              {"recurrent_kernel", {m_units, 3 * m_units}, m_recurrentKernel.data()}};
+    if (m_useBias) {
+        w.push_back({"bias", m_resetAfter ? Shape{2, 3 * m_units} : Shape{3 * m_units}, m_bias.data()});
+    }
+    return w;
+}
+
+void GruCell::step(const StepIo& io, CellWorkspace& workspace) const
+{
+    auto& ws = static_cast<ProjectionWorkspace&>(workspace);
+    const Index b = io.batch;
+    const Index u = m_units;
+    MatrixMap g(io.gates.empty() || io.gates[0] == nullptr ? ws.scratch.data() : io.gates[0], b, 3 * u);
+    ConstMatrixMap h(io.states[0], b, u);
+    MatrixMap hNew(io.newStates[0], b, u);
+    const Eigen::Map<const RowMatrix> xp = projectedInput(io, ws);
+
+    if (m_resetAfter) {
+        // The recurrent projection of all three blocks plus the recurrent bias; r scales its candidate block.
+        ws.recurrent.noalias() = h * m_recurrentKernel;
+        if (m_useBias) {
+            ws.recurrent.rowwise() += m_bias.row(1);
+        }
+        g.leftCols(2 * u) = xp.leftCols(2 * u) + ws.recurrent.leftCols(2 * u);
+        m_recurrentActivation.apply(g.leftCols(2 * u));
+        g.rightCols(u).array() =
+            xp.rightCols(u).array() + g.middleCols(u, u).array() * ws.recurrent.rightCols(u).array();
+    } else {
+        g.leftCols(2 * u) = xp.leftCols(2 * u);
+        g.leftCols(2 * u).noalias() += h * m_recurrentKernel.leftCols(2 * u);
+        m_recurrentActivation.apply(g.leftCols(2 * u));
+        ws.scratch2.array() = g.middleCols(u, u).array() * h.array();
+        g.rightCols(u) = xp.rightCols(u);
+        g.rightCols(u).noalias() += ws.scratch2 * m_recurrentKernel.rightCols(u);
+    }
+    m_activation.apply(g.rightCols(u));
+    hNew.array() = g.leftCols(u).array() * h.array() + (1.0F - g.leftCols(u).array()) * g.rightCols(u).array();
+    MatrixMap(io.output, b, u) = hNew;
+}
+
+} // namespace rnnscope

@@ -1,0 +1,43 @@
+#pragma once
+// keras.layers.GRUCell. Weights: kernel [in, 3u], recurrent_kernel [u, 3u]; gate blocks z, r, h (update, reset,
+// candidate). States [h]; output h'.
+//   reset_after=False, bias [3u]:   z = rec(x.Wz + bz + h.Uz), r = rec(x.Wr + br + h.Ur)
+//                                   hh = act(x.Wh + bh + (r*h).Uh)
+//   reset_after=True,  bias [2, 3u] (row 0 input bias bi, row 1 recurrent bias br):
+//                                   z = rec(x.Wz + biz + h.Uz + brz), r likewise
+//                                   hh = act(x.Wh + bih + r*(h.Uh + brh))
+//   h' = z*h + (1 - z)*hh
+
+#include "../activation.h"
+#include "projected_cell.h"
+
+namespace rnnscope {
+
+class GruCell : public ProjectedCell
+{
+public:
+    GruCell(Index inputSize, Index units, Activation activation, Activation recurrentActivation, bool useBias,
+            bool resetAfter);
+
+    std::string className() const override { return "GRUCell"; }
+    Index outputSize() const override { return m_units; }
+    std::vector<StateSpec> states() const override { return {{"h", m_units}}; }
+    std::vector<GateSpec> gates() const override { return {{"z", m_units}, {"r", m_units}, {"hh", m_units}}; }
+    std::vector<WeightSlot> weights() override;
+    void step(const StepIo& io, CellWorkspace& workspace) const override;
+
+    bool resetAfter() const { return m_resetAfter; }
+    const Activation& activation() const { return m_activation; }
+    const Activation& recurrentActivation() const { return m_recurrentActivation; }
+
+protected:
+    const float* inputBias() const override { return m_useBias ? m_bias.data() : nullptr; }
+
+private:
+    Activation m_activation;
+    Activation m_recurrentActivation;
+    bool m_resetAfter;
+    RowMatrix m_bias; // [1, 3u] or [2, 3u] with reset_after
+};
+
+} // namespace rnnscope

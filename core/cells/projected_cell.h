@@ -1,0 +1,51 @@
+#pragma once
+// Shared machinery of the built-in cells (SimpleRNN, LSTM, GRU, minimal): a kernel W [in, G*u], a recurrent
+// kernel U [u, G*u], an optional input bias, and the input projection x.W + b that does not depend on the
+// state, so it is computed for all steps at once before the loop when the inputs are known up front.
+
+#include "../cell.h"
+
+namespace rnnscope {
+
+class ProjectionWorkspace : public CellWorkspace
+{
+public:
+    RowMatrix projectedAll; // [steps*batch, G*u], filled by prepare()
+    RowMatrix projectedStep; // [batch, G*u], used when the inputs were not prepared (inner cells of a stack)
+    RowMatrix scratch; // [batch, G*u]
+    RowMatrix recurrent; // [batch, G*u]: h.U when a cell needs it apart from the input projection
+    RowMatrix scratch2; // [batch, u]
+    bool prepared = false;
+};
+
+class ProjectedCell : public RnnCell
+{
+public:
+    ProjectedCell(Index inputSize, Index units, Index gateCount, bool useBias);
+
+    Index inputSize() const override { return m_kernel.rows(); }
+    Index units() const override { return m_units; }
+    bool useBias() const { return m_useBias; }
+
+    RowMatrix& kernel() { return m_kernel; }
+    RowMatrix& recurrentKernel() { return m_recurrentKernel; }
+    const RowMatrix& kernel() const { return m_kernel; }
+    const RowMatrix& recurrentKernel() const { return m_recurrentKernel; }
+
+    std::unique_ptr<CellWorkspace> createWorkspace(Index batch, Index steps) const override;
+    void prepare(const ConstMatrixMap& inputs, CellWorkspace& workspace) const override;
+
+protected:
+    // x.W + input bias for this step: a row block of the precomputed projection, or computed now.
+    Eigen::Map<const RowMatrix> projectedInput(const StepIo& io, ProjectionWorkspace& ws) const;
+    // Bias added to the input projection (all of it for LSTM/SimpleRNN/GRU v1, row 0 for GRU reset_after).
+    virtual const float* inputBias() const = 0;
+
+    Index m_units;
+    Index m_gateCount;
+    bool m_useBias;
+    RowMatrix m_kernel;
+    RowMatrix m_recurrentKernel;
+};
+
+} // namespace rnnscope

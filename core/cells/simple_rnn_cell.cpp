@@ -1,0 +1,52 @@
+#include "simple_rnn_cell.h"
+
+namespace rnnscope {
+
+SimpleRnnCell::SimpleRnnCell(Index inputSize, Index units, Activation activation, bool useBias)
+    : ProjectedCell(inputSize, units, 1, useBias)
+    , m_activation(activation)
+    , m_bias(RowVector::Zero(useBias ? units : 0))
+{
+}
+
+std::vector<WeightSlot> SimpleRnnCell::weights()
+{
+    std::vector<WeightSlot> w{{"kernel", {m_kernel.rows(), m_units}, m_kernel.data()},
+                              {"recurrent_kernel", {m_units, m_units}, m_recurrentKernel.data()}};
+    if (m_useBias) {
+        w.push_back({"bias", {m_units}, m_bias.data()});
+    }
+    return w;
+}
+
+void SimpleRnnCell::step(const StepIo& io, CellWorkspace& workspace) const
+{
+    auto& ws = static_cast<ProjectionWorkspace&>(workspace);
+    MatrixMap hNew(io.newStates[0], io.batch, m_units);
+    hNew = projectedInput(io, ws);
+    hNew.noalias() += ConstMatrixMap(io.states[0], io.batch, m_units) * m_recurrentKernel;
+    m_activation.apply(hNew);
+    MatrixMap(io.output, io.batch, m_units) = hNew;
+}
+
+MinimalRnnCell::MinimalRnnCell(Index inputSize, Index units)
+    : ProjectedCell(inputSize, units, 1, false)
+{
+}
+
+std::vector<WeightSlot> MinimalRnnCell::weights()
+{
+    return {{"kernel", {m_kernel.rows(), m_units}, m_kernel.data()},
+            {"recurrent_kernel", {m_units, m_units}, m_recurrentKernel.data()}};
+}
+
+void MinimalRnnCell::step(const StepIo& io, CellWorkspace& workspace) const
+{
+    auto& ws = static_cast<ProjectionWorkspace&>(workspace);
+    MatrixMap hNew(io.newStates[0], io.batch, m_units);
+    hNew = projectedInput(io, ws);
+    hNew.noalias() += ConstMatrixMap(io.states[0], io.batch, m_units) * m_recurrentKernel;
+    MatrixMap(io.output, io.batch, m_units) = hNew;
+}
+
+} // namespace rnnscope

@@ -1,0 +1,194 @@
+#include "model.h"
+
+#include "errors.h"
+#include "layers/basic_layers.h"
+
+#include <algorithm>
+
+namespace rnnscope {
+
+Layer& Model::addLayer(std::unique_ptr<Layer> layer)
+{
+    if (findLayer(layer->name()) != nullptr) {
+        throw ModelError("model '" + m_name + "' has two layers named '" + layer->name() + "'");
+    }
+    m_layers.push_back(std::move(layer));
+    return *m_layers.back();
+}
+
+std::size_t Model::addInputNode(Layer& inputLayer, Shape shape, bool integer)
+{
+    m_nodes.push_back({&inputLayer, {}});
+    m_inputs.push_back({inputLayer.name(), std::move(shape), integer, m_nodes.size() - 1});
+    return m_nodes.size() - 1;
+}
+
+std::size_t Model::addNode(Layer& layer, std::vector<TensorRef> inputs)
+{
+    m_nodes.push_back({&layer, std::move(inputs)});
+    return m_nodes.size() - 1;
+}
+
+void Model::addOutput(TensorRef ref, std::string name)
+{
+    m_outputs.push_back({std::move(name), ref});
+}
+
+Layer* Model::findLayer(const std::string& name) const
+{
+    for (const auto& l : m_layers) {
+        if (l->name() == name) {
+            return l.get();
+        }
+    }
+    return nullptr;
+}
+
+std::vector<Layer*> Model::recurrentLayers() const
+{
+    std::vector<Layer*> r;
+    for (const auto& l : m_layers) {
+        if (l->isRecurrent()) {
+            r.push_back(l.get());
+        }
+    }
+    return r;
+}
+
+void Model::finalize()
+{
+    if (m_inputs.empty()) {
+        throw ModelError("model '" + m_name + "' has no inputs");
+    }
+    if (m_outputs.empty()) {
+        throw ModelError("model '" + m_name + "' has no outputs");
+    }
+    // Kahn's algorithm: configs list layers roughly in creation order, which is not always a valid order.
+    const std::size_t n = m_nodes.size();
+    std::vector<std::size_t> pending(n, 0);
+    std::vector<std::vector<std::size_t>> users(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        for (const auto& ref : m_nodes[i].inputs) {
+            if (ref.node >= n) {
+                throw ModelError("model '" + m_name + "': layer '" + m_nodes[i].layer->name() +
+                                 "' takes an input from a node that does not exist");
+            }
+            ++pending[i];
+            users[ref.node].push_back(i);
+        }
+    }
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (pending[i] == 0) {
+            order.push_back(i);
+        }
+    }
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        for (std::size_t u : users[order[k]]) {
+            if (--pending[u] == 0) {
+                order.push_back(u);
+            }
+        }
+    }
+    if (order.size() != n) {
+        throw ModelError("model '" + m_name + "': its layer graph has a cycle");
+    }
+    std::vector<std::size_t> newIndex(n);
+    for (std::size_t k = 0; k < n; ++k) {
+        newIndex[order[k]] = k;
+    }
+    std::vector<ModelNode> sorted(n);
+    for (std::size_t k = 0; k < n; ++k) {
+        sorted[k] = m_nodes[order[k]];
+        for (auto& ref : sorted[k].inputs) {
+            ref.node = newIndex[ref.node];
+        }
+    }
+    m_nodes = std::move(sorted);
+    for (auto& in : m_inputs) {
+        in.node = newIndex[in.node];
+    }
+    for (auto& out : m_outputs) {
+        out.ref.node = newIndex[out.ref.node];
+    }
+
+    // Shape inference, building each layer the first time it is called (Keras's build()).
+    m_nodeShapes.assign(n, {});
+    for (std::size_t i = 0; i < n; ++i) {
+        const ModelNode& node = m_nodes[i];
+        std::vector<Shape> inShapes;
+        for (const auto& ref : node.inputs) {
+            const auto& produced = m_nodeShapes[ref.node];
+            if (ref.index >= produced.size()) {
+                throw ModelError("model '" + m_name + "': layer '" + node.layer->name() + "' uses output " +
+                                 std::to_string(ref.index) + " of layer '" + m_nodes[ref.node].layer->name() +
+                                 "', which has " + std::to_string(produced.size()) + " output(s)");
+            }
+            inShapes.push_back(produced[ref.index]);
+        }
+        if (!node.layer->built()) {
+            node.layer->build(inShapes);
+        }
+        m_nodeShapes[i] = node.layer->outputShapes(inShapes);
+    }
+    for (const auto& out : m_outputs) {
+        if (out.ref.index >= m_nodeShapes[out.ref.node].size()) {
+            throw ModelError("model '" + m_name + "': output '" + out.name + "' does not exist");
+        }
+    }
+}
+
+std::vector<Tensor> Model::predict(const std::vector<Tensor>& inputs)
+{
+    CallContext context;
+    return predict(inputs, {}, context);
+}
+
+std::vector<Tensor> Model::predict(const std::vector<Tensor>& inputs, const std::vector<const Mask*>& masks,
+                                   CallContext& context)
+{
+    if (inputs.size() != m_inputs.size()) {
+        std::string names;
+        for (const auto& in : m_inputs) {
+            names += (names.empty() ? "" : ", ") + in.name;
+        }
+        throw ModelError("model '" + m_name + "' takes " + std::to_string(m_inputs.size()) + " input(s) (" + names +
+                         "), got " + std::to_string(inputs.size()));
+    }
+    if (masks.size() > inputs.size()) {
+        throw ModelError("model '" + m_name + "': " + std::to_string(masks.size()) + " masks for " +
+                         std::to_string(inputs.size()) + " input(s)");
+    }
+    std::vector<std::vector<LayerOutput>> values(m_nodes.size());
+    for (std::size_t i = 0; i < m_inputs.size(); ++i) {
+        const std::size_t node = m_inputs[i].node;
+        const Mask* mask = i < masks.size() ? masks[i] : nullptr;
+        values[node] = m_nodes[node].layer->call({{&inputs[i], mask}}, context);
+    }
+    for (std::size_t i = 0; i < m_nodes.size(); ++i) {
+        const ModelNode& node = m_nodes[i];
+        if (node.inputs.empty()) {
+            continue;
+        }
+        std::vector<LayerInput> in;
+        for (const auto& ref : node.inputs) {
+            const LayerOutput& v = values[ref.node].at(ref.index);
+            in.push_back({&v.tensor, v.mask ? &*v.mask : nullptr});
+        }
+        values[i] = node.layer->call(in, context);
+    }
+    std::vector<Tensor> out;
+    for (const auto& o : m_outputs) {
+        out.push_back(values[o.ref.node].at(o.ref.index).tensor);
+    }
+    return out;
+}
+
+void Model::resetStates()
+{
+    for (const auto& l : m_layers) {
+        l->resetStates();
+    }
+}
+
+} // namespace rnnscope

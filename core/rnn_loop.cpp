@@ -1,0 +1,323 @@
+#include "rnn_loop.h"
+
+#include "errors.h"
+
+#include <algorithm>
+
+namespace rnnscope {
+
+namespace {
+
+void allocateTrace(LayerTrace& trace, const RnnCell& cell, Index steps, Index batch, Index features, bool masked)
+{
+    trace.className = trace.className.empty() ? cell.className() : trace.className;
+    trace.units = cell.units();
+    trace.batch = batch;
+    trace.steps = steps;
+    trace.stepTime.assign(static_cast<std::size_t>(steps), 0);
+    trace.mask.assign(masked ? static_cast<std::size_t>(steps * batch) : 0U, 1);
+    trace.input = TraceSeries("input", steps, batch, features);
+    trace.output = TraceSeries("output", steps, batch, cell.outputSize());
+    trace.cells.clear();
+    const auto leaves = cell.leafCells();
+    const bool stacked = leaves.size() > 1 || leaves.front() != &cell;
+    for (const RnnCell* leaf : leaves) {
+        CellTrace ct;
+        ct.className = leaf->className();
+        for (const auto& s : leaf->states()) {
+            ct.states.emplace_back(s.name, steps, batch, s.size);
+        }
+        Index gateWidth = 0;
+        for (const auto& g : leaf->gates()) {
+            gateWidth += g.size;
+        }
+        // All gates of a cell are one [steps, batch, sum of gate sizes] block, the buffer the cell computes
+        // them in; per-gate series are views the writers split by GateSpec.
+        if (gateWidth > 0) {
+            ct.gates.emplace_back("gates", steps, batch, gateWidth);
+        }
+        if (stacked) {
+            ct.input = TraceSeries("input", steps, batch, leaf->inputSize());
+            ct.output = TraceSeries("output", steps, batch, leaf->outputSize());
+        }
+        trace.cells.push_back(std::move(ct));
+    }
+}
+
+std::string describeCell(const RnnCell& cell)
+{
+    return cell.className() + "(" + std::to_string(cell.units()) + ")";
+}
+
+} // namespace
+
+RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vector<Tensor>& initialStates,
+                      const Mask* mask, const std::vector<Tensor>& constants, const RnnLoopOptions& options,
+                      LayerTrace* trace, std::span<const StateEdit> edits, const ResumePoint* resume)
+{
+    // --- checks keras.backend.rnn makes, with its wording where it has one ---
+    if (inputs.rank() < 3) {
+        throw ModelError("Input should be at least 3D: " + describeCell(cell) + " got inputs of shape " +
+                         shapeToString(inputs.shape()));
+    }
+    if (inputs.rank() > 3) {
+        throw ModelError(describeCell(cell) + " takes inputs (samples, time, features); got shape " +
+                         shapeToString(inputs.shape()));
+    }
+    const Index steps = options.timeMajor ? inputs.dim(0) : inputs.dim(1);
+    const Index batch = options.timeMajor ? inputs.dim(1) : inputs.dim(0);
+    const Index features = inputs.dim(2);
+    if (steps == 0) {
+        throw ModelError(options.unroll ? std::string("Unrolling requires a fixed number of timesteps.")
+                                        : "inputs of shape " + shapeToString(inputs.shape()) + " have no timesteps");
+    }
+    if (options.inputLength && *options.inputLength != steps) {
+        throw ModelError("input_length " + std::to_string(*options.inputLength) + " does not match the " +
+                         std::to_string(steps) + " timesteps of inputs " + shapeToString(inputs.shape()));
+    }
+    if (features != cell.inputSize()) {
+        throw ModelError(describeCell(cell) + " expects " + std::to_string(cell.inputSize()) +
+                         " input features, got inputs of shape " + shapeToString(inputs.shape()));
+    }
+    if (mask != nullptr && (mask->batch() != batch || mask->steps() != steps)) {
+        throw ModelError("mask should have shape (samples, time) = " + shapeToString({batch, steps}) + ", got " +
+                         shapeToString({mask->batch(), mask->steps()}));
+    }
+    const auto stateSpecs = cell.states();
+    if (initialStates.size() != stateSpecs.size()) {
+        throw ModelError(describeCell(cell) + " has " + std::to_string(stateSpecs.size()) + " states but " +
+                         std::to_string(initialStates.size()) + " initial states were given");
+    }
+    for (std::size_t i = 0; i < stateSpecs.size(); ++i) {
+        const Shape want{batch, stateSpecs[i].size};
+        if (initialStates[i].shape() != want) {
+            throw ModelError(describeCell(cell) + ": initial state " + std::to_string(i) + " (" + stateSpecs[i].name +
+                             ") should have shape " + shapeToString(want) + ", got " +
+                             shapeToString(initialStates[i].shape()));
+        }
+    }
+    std::vector<ConstMatrixMap> constantMaps;
+    for (const auto& c : constants) {
+        constantMaps.emplace_back(c.data(), c.rank() > 0 ? c.dim(0) : 1, c.size() / std::max<Index>(1, c.rank() > 0 ? c.dim(0) : 1));
+    }
+    const Index firstStep = resume != nullptr ? resume->step : 0;
+    if (resume != nullptr) {
+        if (trace == nullptr || trace->steps != steps || trace->batch != batch || firstStep < 0 || firstStep >= steps) {
+            throw ModelError(describeCell(cell) + ": cannot resume at step " + std::to_string(firstStep) +
+                             " without a recorded run of " + std::to_string(steps) + " steps");
+        }
+    }
+
+    const Index units = cell.outputSize();
+    auto timeOf = [&](Index s) { return options.goBackwards ? steps - 1 - s : s; };
+    auto keep = [&](Index s, Index b) { return mask == nullptr || mask->at(b, timeOf(s)); };
+
+    // Inputs in processing order, time-major: row s*batch + b is sample b's input at step s.
+    RowMatrix x(steps * batch, features);
+    for (Index s = 0; s < steps; ++s) {
+        const Index t = timeOf(s);
+        for (Index b = 0; b < batch; ++b) {
+            const float* src = options.timeMajor ? inputs.data() + (t * batch + b) * features
+                                                 : inputs.data() + (b * steps + t) * features;
+            std::copy(src, src + features, x.data() + (s * batch + b) * features);
+        }
+    }
+
+    auto workspace = cell.createWorkspace(batch, steps);
+    cell.prepare(ConstMatrixMap(x.data(), x.rows(), x.cols()), *workspace);
+
+    // Double-buffered states: a step reads `current` and writes `next`, then they swap.
+    const std::size_t nStates = stateSpecs.size();
+    std::vector<RowMatrix> current(nStates);
+    std::vector<RowMatrix> next(nStates);
+    for (std::size_t i = 0; i < nStates; ++i) {
+        current[i] = ConstMatrixMap(initialStates[i].data(), batch, stateSpecs[i].size);
+        next[i].resize(batch, stateSpecs[i].size);
+    }
+    RowMatrix outputs = RowMatrix::Zero(steps * batch, units); // emitted outputs, processing order
+    RowVector zeroRow = RowVector::Zero(units);
+
+    if (trace != nullptr && resume == nullptr) {
+        allocateTrace(*trace, cell, steps, batch, features, mask != nullptr);
+    }
+    if (resume != nullptr) {
+        // Restore what the recorded run had at step firstStep-1.
+        const Index prev = firstStep - 1;
+        for (Index s = 0; s < firstStep; ++s) {
+            std::copy(trace->output.stepData(s), trace->output.stepData(s) + batch * units,
+                      outputs.data() + s * batch * units);
+        }
+        if (!resume->states.empty()) {
+            if (resume->states.size() != nStates) {
+                throw ModelError(describeCell(cell) + ": resume needs " + std::to_string(nStates) + " states");
+            }
+            for (std::size_t i = 0; i < nStates; ++i) {
+                if (resume->states[i].shape() != Shape{batch, stateSpecs[i].size}) {
+                    throw ModelError(describeCell(cell) + ": resume state " + std::to_string(i) + " should have shape " +
+                                     shapeToString({batch, stateSpecs[i].size}) + ", got " +
+                                     shapeToString(resume->states[i].shape()));
+                }
+                current[i] = ConstMatrixMap(resume->states[i].data(), batch, stateSpecs[i].size);
+            }
+        } else if (prev >= 0) {
+            // Flattened states of a stack are spread over its cells' traces in state order.
+            std::size_t i = 0;
+            for (const auto& ct : trace->cells) {
+                for (const auto& st : ct.states) {
+                    current[i++] = ConstMatrixMap(st.stepData(prev), batch, st.width());
+                }
+            }
+            if (i != nStates) {
+                throw ModelError(describeCell(cell) + ": the recorded trace has no states to resume from");
+            }
+        }
+    }
+
+    // Pointer tables for StepIo, filled before the loop and re-pointed per step (no allocation in the loop).
+    const std::size_t nLeaves = cell.leafCells().size();
+    std::vector<const float*> statePtrs(nStates);
+    std::vector<float*> newStatePtrs(nStates);
+    std::vector<float*> gatePtrs(trace != nullptr ? nLeaves : 0U, nullptr);
+    const bool stacked = trace != nullptr && !trace->cells.empty() && !trace->cells.front().output.empty();
+    std::vector<float*> cellOutputPtrs(stacked ? nLeaves : 0U, nullptr);
+    RowMatrix stepOutput(batch, units);
+
+    for (Index s = firstStep; s < steps; ++s) {
+        for (const auto& e : edits) {
+            if (e.step != s) {
+                continue;
+            }
+            auto& st = current.at(static_cast<std::size_t>(e.stateIndex));
+            if (e.values.cols() != st.cols() || e.values.rows() != batch) {
+                throw ModelError(describeCell(cell) + ": edit of state " + std::to_string(e.stateIndex) + " at step " +
+                                 std::to_string(s) + " has shape " + shapeToString({e.values.rows(), e.values.cols()}) +
+                                 ", expected " + shapeToString({batch, st.cols()}));
+            }
+            if (e.samples.empty()) {
+                st = e.values;
+            } else {
+                for (Index b : e.samples) {
+                    st.row(b) = e.values.row(b);
+                }
+            }
+        }
+        for (std::size_t i = 0; i < nStates; ++i) {
+            statePtrs[i] = current[i].data();
+            newStatePtrs[i] = next[i].data();
+        }
+        if (trace != nullptr) {
+            for (std::size_t k = 0; k < nLeaves; ++k) {
+                auto& ct = trace->cells[k];
+                gatePtrs[k] = ct.gates.empty() ? nullptr : ct.gates.front().stepData(s);
+                if (stacked) {
+                    cellOutputPtrs[k] = ct.output.stepData(s);
+                }
+            }
+        }
+        StepIo io;
+        io.step = s;
+        io.batch = batch;
+        io.x = x.data() + s * batch * features;
+        io.states = statePtrs;
+        io.newStates = newStatePtrs;
+        io.output = stepOutput.data();
+        io.gates = gatePtrs;
+        io.cellOutputs = cellOutputPtrs;
+        io.constants = constantMaps;
+        cell.step(io, *workspace);
+
+        auto emitted = outputs.middleRows(s * batch, batch);
+        if (mask == nullptr) {
+            emitted = stepOutput;
+        } else {
+            for (Index b = 0; b < batch; ++b) {
+                if (keep(s, b)) {
+                    emitted.row(b) = stepOutput.row(b);
+                } else {
+                    for (std::size_t i = 0; i < nStates; ++i) {
+                        next[i].row(b) = current[i].row(b);
+                    }
+                    // TF's while_loop path zeroes at once; its unrolled path repeats and zeroes after the loop.
+                    const bool zero = options.zeroOutputForMask && !options.unroll;
+                    if (zero || s == 0) {
+                        emitted.row(b) = zeroRow;
+                    } else {
+                        emitted.row(b) = outputs.row((s - 1) * batch + b);
+                    }
+                }
+            }
+        }
+        std::swap(current, next);
+
+        if (trace != nullptr) {
+            trace->stepTime[static_cast<std::size_t>(s)] = static_cast<std::int32_t>(timeOf(s));
+            std::copy(io.x, io.x + batch * features, trace->input.stepData(s));
+            std::copy(emitted.data(), emitted.data() + batch * units, trace->output.stepData(s));
+            if (!trace->mask.empty()) {
+                for (Index b = 0; b < batch; ++b) {
+                    trace->mask[static_cast<std::size_t>(s * batch + b)] = keep(s, b) ? 1 : 0;
+                }
+            }
+            std::size_t i = 0;
+            for (auto& ct : trace->cells) {
+                for (auto& st : ct.states) {
+                    std::copy(current[i].data(), current[i].data() + current[i].size(), st.stepData(s));
+                    ++i;
+                }
+                if (stacked && &ct == &trace->cells.front()) {
+                    std::copy(io.x, io.x + batch * features, ct.input.stepData(s));
+                }
+            }
+            if (stacked) {
+                for (std::size_t k = 1; k < trace->cells.size(); ++k) {
+                    const auto& prevOut = trace->cells[k - 1].output;
+                    std::copy(prevOut.stepData(s), prevOut.stepData(s) + batch * prevOut.width(),
+                              trace->cells[k].input.stepData(s));
+                }
+            }
+        }
+    }
+
+    if (mask != nullptr && options.zeroOutputForMask && options.unroll) {
+        // TF's unrolled path: outputs (processing order) are zeroed with the mask in *original* time order.
+        for (Index s = 0; s < steps; ++s) {
+            for (Index b = 0; b < batch; ++b) {
+                if (!mask->at(b, s)) {
+                    outputs.row(s * batch + b).setZero();
+                }
+            }
+        }
+        if (trace != nullptr) {
+            std::copy(outputs.data(), outputs.data() + outputs.size(), trace->output.stepData(0));
+        }
+    }
+
+    RnnLoopResult result;
+    result.lastOutput = Tensor({batch, units});
+    MatrixMap(result.lastOutput.data(), batch, units) = outputs.bottomRows(batch);
+    if (mask != nullptr && options.zeroOutputForMask && options.unroll) {
+        // last_output was zeroed with the last *processed* step's mask (mask_list[-1]).
+        for (Index b = 0; b < batch; ++b) {
+            if (!keep(steps - 1, b)) {
+                result.lastOutput.matrix().row(b).setZero();
+            }
+        }
+    }
+    if (options.timeMajor) {
+        result.outputs = Tensor({steps, batch, units}, std::vector<float>(outputs.data(), outputs.data() + outputs.size()));
+    } else {
+        result.outputs = Tensor({batch, steps, units});
+        for (Index s = 0; s < steps; ++s) {
+            for (Index b = 0; b < batch; ++b) {
+                result.outputs.matrix().row(b * steps + s) = outputs.row(s * batch + b);
+            }
+        }
+    }
+    for (std::size_t i = 0; i < nStates; ++i) {
+        result.states.emplace_back(Shape{batch, stateSpecs[i].size},
+                                   std::vector<float>(current[i].data(), current[i].data() + current[i].size()));
+    }
+    return result;
+}
+
+} // namespace rnnscope

@@ -1,0 +1,57 @@
+#pragma once
+// keras.backend.rnn: iterate a cell over the time axis.
+//
+// Semantics (tf_keras backend.rnn, keras/src/backend/tensorflow/rnn.py):
+// - go_backwards reverses the inputs and the mask; outputs are returned in processing order.
+// - At a masked step every state keeps its previous value and the output repeats the previously emitted
+//   output (zeros before the first), or is zero with zero_output_for_mask. TensorFlow's behaviour is followed
+//   where backends differ (JAX/NumPy repeat states[0] instead, which differs only when h0 != 0).
+// - last_output is the last emitted output (zero at a masked final step with zero_output_for_mask).
+// - unroll=True reproduces TF's unrolled path: zero_output_for_mask is applied after the loop with the mask in
+//   original time order, which differs from the loop only together with go_backwards.
+
+#include "cell.h"
+#include "trace.h"
+
+#include <optional>
+#include <span>
+
+namespace rnnscope {
+
+struct RnnLoopOptions {
+    bool goBackwards = false;
+    bool unroll = false;
+    bool timeMajor = false; // inputs [T, B, ...] and outputs [T, B, U]
+    bool zeroOutputForMask = false;
+    std::optional<Index> inputLength; // when given, must equal the number of timesteps
+};
+
+// A what-if edit: before processing step `step`, state `stateIndex` (flattened Keras order) of the given
+// samples is replaced. `values` is [batch, stateSize]; samples not listed keep their values.
+struct StateEdit {
+    Index step = 0;
+    Index stateIndex = 0;
+    std::vector<Index> samples; // empty = all samples
+    RowMatrix values;
+};
+
+// Resume a recorded run: steps before `step` are taken from `trace` (which must hold a complete earlier run of
+// the same inputs), and the loop continues from the states recorded after step-1, or from `states` if given.
+struct ResumePoint {
+    Index step = 0;
+    std::vector<Tensor> states; // [batch, size] each; empty = the recorded ones
+};
+
+struct RnnLoopResult {
+    Tensor lastOutput; // [B, U]
+    Tensor outputs; // [B, T, U] in processing order ([T, B, U] with time_major)
+    std::vector<Tensor> states; // final states, [B, size] each
+};
+
+// `trace`, when given, is (re)allocated and filled, except on resume, where it is updated from the resume step.
+RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vector<Tensor>& initialStates,
+                      const Mask* mask, const std::vector<Tensor>& constants, const RnnLoopOptions& options,
+                      LayerTrace* trace = nullptr, std::span<const StateEdit> edits = {},
+                      const ResumePoint* resume = nullptr);
+
+} // namespace rnnscope
