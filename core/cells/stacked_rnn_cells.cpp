@@ -29,6 +29,7 @@ StackedRnnCells::StackedRnnCells(std::vector<std::unique_ptr<RnnCell>> cells, bo
     }
     for (const auto& c : m_cells) {
         m_leafCounts.push_back(c->leafCells().size());
+        m_stateCounts.push_back(c->stateCount());
     }
     m_stateOffsets.resize(m_cells.size());
     Index offset = 0;
@@ -105,7 +106,7 @@ void StackedRnnCells::step(const StepIo& io, CellWorkspace& workspace) const
     std::size_t leaf = 0;
     for (std::size_t k = 0; k < m_cells.size(); ++k) {
         const RnnCell& cell = *m_cells[k];
-        const auto nStates = static_cast<std::size_t>(cell.stateCount());
+        const auto nStates = static_cast<std::size_t>(m_stateCounts[k]);
         const std::size_t nLeaves = m_leafCounts[k];
         const auto offset = static_cast<std::size_t>(m_stateOffsets[k]);
         const bool last = k + 1 == m_cells.size();

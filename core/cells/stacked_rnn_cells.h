@@ -34,7 +34,9 @@ private:
     std::vector<std::unique_ptr<RnnCell>> m_cells;
     bool m_reverseStateOrder;
     std::vector<Index> m_stateOffsets;
-    std::vector<std::size_t> m_leafCounts; // computed once: step() must not allocate
+    // Computed once: the cells' states()/leafCells() build vectors, and step() must not allocate.
+    std::vector<std::size_t> m_leafCounts;
+    std::vector<Index> m_stateCounts;
 };
 
 } // namespace rnnscope

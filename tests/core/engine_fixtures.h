@@ -1,0 +1,90 @@
+#pragma once
+// Small deterministic cells and inputs for the engine's property tests.
+
+#include "core/cells/gru_cell.h"
+#include "core/cells/lstm_cell.h"
+#include "core/cells/simple_rnn_cell.h"
+#include "core/cells/stacked_rnn_cells.h"
+
+#include <memory>
+#include <random>
+#include <string>
+
+namespace rnnscope::testing {
+
+inline void fillUniform(float* data, Index n, unsigned seed, float scale = 0.5F)
+{
+    std::mt19937 gen(seed);
+    std::uniform_real_distribution<float> dist(-scale, scale);
+    for (Index i = 0; i < n; ++i) {
+        data[i] = dist(gen);
+    }
+}
+
+inline void randomizeWeights(RnnCell& cell, unsigned seed)
+{
+    for (auto& w : cell.weights()) {
+        fillUniform(w.data, shapeVolume(w.shape), seed++);
+    }
+}
+
+inline Tensor randomTensor(Shape shape, unsigned seed, float scale = 1.0F)
+{
+    Tensor t(std::move(shape));
+    fillUniform(t.data(), t.size(), seed, scale);
+    return t;
+}
+
+// "simple", "lstm", "gru", "gru_reset_after", "minimal", "stack" (LSTM(5) -> GRU(3)).
+inline std::unique_ptr<RnnCell> makeTestCell(const std::string& kind, Index features, unsigned seed)
+{
+    const auto tanh = Activation(ActivationKind::Tanh);
+    const auto sigmoid = Activation(ActivationKind::Sigmoid);
+    std::unique_ptr<RnnCell> cell;
+    if (kind == "simple") {
+        cell = std::make_unique<SimpleRnnCell>(features, 4, tanh, true);
+    } else if (kind == "lstm") {
+        cell = std::make_unique<LstmCell>(features, 4, tanh, sigmoid, true);
+    } else if (kind == "gru") {
+        cell = std::make_unique<GruCell>(features, 4, tanh, sigmoid, true, false);
+    } else if (kind == "gru_reset_after") {
+        cell = std::make_unique<GruCell>(features, 4, tanh, sigmoid, true, true);
+    } else if (kind == "minimal") {
+        cell = std::make_unique<MinimalRnnCell>(features, 4);
+    } else if (kind == "stack") {
+        std::vector<std::unique_ptr<RnnCell>> cells;
+        cells.push_back(std::make_unique<LstmCell>(features, 5, tanh, sigmoid, true));
+        cells.push_back(std::make_unique<GruCell>(5, 3, tanh, sigmoid, true, true));
+        cell = std::make_unique<StackedRnnCells>(std::move(cells));
+    }
+    randomizeWeights(*cell, seed);
+    return cell;
+}
+
+inline std::vector<Tensor> zeroStates(const RnnCell& cell, Index batch)
+{
+    std::vector<Tensor> s;
+    for (const auto& spec : cell.states()) {
+        s.emplace_back(Shape{batch, spec.size});
+    }
+    return s;
+}
+
+// Batch-major [B,T,F] -> the same values with time reversed.
+inline Tensor flipTime(const Tensor& x)
+{
+    Tensor y(x.shape());
+    const Index b = x.dim(0);
+    const Index t = x.dim(1);
+    const Index f = x.dim(2);
+    for (Index i = 0; i < b; ++i) {
+        for (Index s = 0; s < t; ++s) {
+            for (Index k = 0; k < f; ++k) {
+                y.at(i, s, k) = x.at(i, t - 1 - s, k);
+            }
+        }
+    }
+    return y;
+}
+
+} // namespace rnnscope::testing

@@ -1,0 +1,90 @@
+// "No allocation inside the per-timestep loop": every heap allocation goes through the replaced global operator
+// new below, and a run over 200 steps must allocate exactly as often as a run over 10 steps (setup only), for every
+// cell kind, with and without a mask and a trace.
+
+#include "core/rnn_loop.h"
+#include "engine_fixtures.h"
+
+#include <QObject>
+#include <QTest>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+namespace {
+std::atomic<long> g_allocations{0};
+}
+
+void* operator new(std::size_t size)
+{
+    ++g_allocations;
+    if (void* p = std::malloc(size == 0 ? 1 : size)) {
+        return p;
+    }
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept
+{
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept
+{
+    std::free(p);
+}
+
+using namespace rnnscope;
+using namespace rnnscope::testing;
+
+class TestNoAllocation : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void allocationsDoNotGrowWithSteps_data();
+    void allocationsDoNotGrowWithSteps();
+};
+
+void TestNoAllocation::allocationsDoNotGrowWithSteps_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<bool>("masked");
+    QTest::addColumn<bool>("traced");
+    for (const char* k : {"simple", "lstm", "gru", "gru_reset_after", "minimal", "stack"}) {
+        for (bool masked : {false, true}) {
+            for (bool traced : {false, true}) {
+                QTest::addRow("%s%s%s", k, masked ? " masked" : "", traced ? " traced" : "")
+                    << QString::fromLatin1(k) << masked << traced;
+            }
+        }
+    }
+}
+
+void TestNoAllocation::allocationsDoNotGrowWithSteps()
+{
+    QFETCH(QString, kind);
+    QFETCH(bool, masked);
+    QFETCH(bool, traced);
+    auto cell = makeTestCell(kind.toStdString(), 3, 31);
+    auto countFor = [&](Index steps) {
+        const Tensor x = randomTensor({2, steps, 3}, 7);
+        Mask mask(2, steps);
+        for (Index t = 0; t < steps; t += 3) {
+            mask.set(1, t, false);
+        }
+        const auto states = zeroStates(*cell, 2);
+        LayerTrace trace;
+        RnnLoopOptions options;
+        options.goBackwards = true;
+        const long before = g_allocations.load();
+        rnnLoop(*cell, x, states, masked ? &mask : nullptr, {}, options, traced ? &trace : nullptr);
+        return g_allocations.load() - before;
+    };
+    const long shortRun = countFor(10);
+    const long longRun = countFor(200);
+    QVERIFY(shortRun > 0); // the counter works: setup does allocate
+    QCOMPARE(longRun, shortRun);
+}
+
+QTEST_GUILESS_MAIN(TestNoAllocation)
+#include "tst_no_allocation.moc"
