@@ -67,6 +67,8 @@ public:
     virtual std::vector<WeightSlot> weights() = 0; // Keras get_weights() order
     // Leaf cells in order: itself, or the cells of a StackedRNNCells.
     virtual std::vector<const RnnCell*> leafCells() const { return {this}; }
+    // The options that define the cell, as Keras names them ("activation" -> "tanh"), for `info` and traces.
+    virtual std::vector<std::pair<std::string, std::string>> config() const { return {}; }
     // Units shown to users (Keras's `units`).
     virtual Index units() const { return outputSize(); }
 

@@ -81,6 +81,11 @@ std::vector<std::pair<std::string, std::string>> RnnLayer::optionList() const
 std::string RnnLayer::describe() const
 {
     std::string d = m_className + "(" + (m_cell ? std::to_string(m_cell->units()) : std::string("?"));
+    if (m_cell && m_cell->leafCells().size() == 1) {
+        for (const auto& [key, value] : m_cell->config()) {
+            d += ", " + key + "=" + value;
+        }
+    }
     for (const auto& [key, value] : optionList()) {
         if (value == "True") {
             d += ", " + key;
@@ -166,6 +171,9 @@ RnnLoopResult RnnLayer::run(const Tensor& x, const Mask* mask, std::vector<Tenso
         }
     }
     const Index batch = x.rank() >= 2 ? (m_options.timeMajor ? x.dim(1) : x.dim(0)) : 0;
+    if (initialStates.empty() && !m_initialStateOverride.empty()) {
+        initialStates = m_initialStateOverride;
+    }
     const auto specs = c.states();
     if (m_options.stateful) {
         if (m_options.fixedBatch && *m_options.fixedBatch != batch) {

@@ -59,6 +59,11 @@ public:
     // The option list as Keras names and prints it, for traces and `info`.
     std::vector<std::pair<std::string, std::string>> optionList() const;
 
+    // States to start from when a call passes no initial_state, as `layer(x, initial_state=...)` would
+    // (empty = zeros, or the carried states of a stateful layer). Used by `rnnscope-cli run --initial-state`.
+    void setInitialStateOverride(std::vector<Tensor> states) { m_initialStateOverride = std::move(states); }
+    const std::vector<Tensor>& initialStateOverride() const { return m_initialStateOverride; }
+
     // Stateful layers: the states carried to the next call ([batch, size] each; empty before the first call).
     const std::vector<Tensor>& states() const { return m_states; }
     void resetStates() override; // to zeros (Keras reset_states())
@@ -76,6 +81,7 @@ private:
     RnnOptions m_options;
     StatefulInitialState m_statefulRule;
     std::vector<Tensor> m_states;
+    std::vector<Tensor> m_initialStateOverride;
 };
 
 } // namespace rnnscope

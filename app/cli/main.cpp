@@ -1,4 +1,62 @@
-int main()
+// rnnscope-cli: the headless twin of the debugger. Exit status 0 on success, 2 for a usage error, 3 for bad input,
+// with one line "error: <file>: <what is wrong>" on stderr. Never a crash: every exception ends here.
+
+#include "cli_args.h"
+#include "commands.h"
+
+#include "core/errors.h"
+#include "core/io/file_error.h"
+
+#include <iostream>
+#include <new>
+
+namespace {
+
+// One line, whatever the message held.
+std::string oneLine(std::string s)
 {
-    return 0;
+    for (char& ch : s) {
+        if (ch == '\n' || ch == '\r') {
+            ch = ' ';
+        }
+    }
+    return s;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    using namespace rnnscope;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    try {
+        const cli::Arguments parsed = cli::parseArguments(args);
+        if (parsed.command == "help") {
+            std::cout << cli::usageText();
+            return 0;
+        }
+        if (parsed.command == "version") {
+            std::cout << "rnnscope-cli 0.1.0\n";
+            return 0;
+        }
+        if (parsed.command == "info") {
+            return cli::infoCommand(parsed, std::cout, std::cerr);
+        }
+        return cli::runCommand(parsed, std::cout, std::cerr);
+    } catch (const cli::UsageError& e) {
+        std::cerr << "error: " << oneLine(e.what()) << "\n" << cli::usageText();
+        return 2;
+    } catch (const io::FileError& e) {
+        std::cerr << "error: " << oneLine(e.what()) << "\n";
+        return 3;
+    } catch (const ModelError& e) {
+        std::cerr << "error: " << (args.size() > 1 ? args[1] + ": " : std::string()) << oneLine(e.what()) << "\n";
+        return 3;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "error: out of memory\n";
+        return 3;
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << oneLine(e.what()) << "\n";
+        return 3;
+    }
 }

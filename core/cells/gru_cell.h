@@ -26,6 +26,13 @@ public:
     std::vector<WeightSlot> weights() override;
     void step(const StepIo& io, CellWorkspace& workspace) const override;
 
+    std::vector<std::pair<std::string, std::string>> config() const override
+    {
+        return {{"activation", m_activation.name()},
+                {"recurrent_activation", m_recurrentActivation.name()},
+                {"use_bias", m_useBias ? "True" : "False"},
+                {"reset_after", m_resetAfter ? "True" : "False"}};
+    }
     bool resetAfter() const { return m_resetAfter; }
     const Activation& activation() const { return m_activation; }
     const Activation& recurrentActivation() const { return m_recurrentActivation; }

@@ -21,6 +21,12 @@ public:
     std::vector<WeightSlot> weights() override;
     void step(const StepIo& io, CellWorkspace& workspace) const override;
 
+    std::vector<std::pair<std::string, std::string>> config() const override
+    {
+        return {{"activation", m_activation.name()},
+                {"recurrent_activation", m_recurrentActivation.name()},
+                {"use_bias", m_useBias ? "True" : "False"}};
+    }
     const Activation& activation() const { return m_activation; }
     const Activation& recurrentActivation() const { return m_recurrentActivation; }
 

@@ -19,6 +19,10 @@ public:
     std::vector<WeightSlot> weights() override;
     void step(const StepIo& io, CellWorkspace& workspace) const override;
 
+    std::vector<std::pair<std::string, std::string>> config() const override
+    {
+        return {{"activation", m_activation.name()}, {"use_bias", m_useBias ? "True" : "False"}};
+    }
     const Activation& activation() const { return m_activation; }
 
 protected:

@@ -1,0 +1,63 @@
+#pragma once
+// Command-line parsing for rnnscope-cli, kept apart from what the commands do so it can be tested alone.
+// The accepted syntax is the contract in DESIGN.md ("Command line").
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace rnnscope::cli {
+
+// A malformed command line: exit status 2.
+class UsageError : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct InputArg {
+    std::string name; // from --input NAME=FILE; empty when given by position
+    std::string file;
+};
+
+// One call on the model: `--input`s, an optional `--mask`, `--initial-state`s. `--then` starts the next.
+struct CallArgs {
+    std::vector<InputArg> inputs;
+    std::optional<std::string> mask;
+    std::vector<std::string> initialStates;
+};
+
+struct LayerOverrides {
+    std::optional<bool> returnSequences;
+    std::optional<bool> returnState;
+    std::optional<bool> goBackwards;
+    std::optional<bool> stateful;
+    std::optional<bool> zeroOutputForMask;
+    std::optional<bool> timeMajor;
+    std::optional<bool> unroll;
+    bool any() const
+    {
+        return returnSequences || returnState || goBackwards || stateful || zeroOutputForMask || timeMajor || unroll;
+    }
+};
+
+struct Arguments {
+    std::string command; // "info", "run", "help", "version"
+    std::string model;
+    std::optional<std::string> weights;
+    std::vector<CallArgs> calls;
+    std::optional<std::string> layer;
+    LayerOverrides overrides;
+    std::optional<std::string> outDir;
+    std::optional<std::string> traceFile;
+    std::optional<std::string> traceCsvDir;
+    std::optional<std::string> traceNpyDir;
+};
+
+// Throws UsageError with a one-line explanation.
+Arguments parseArguments(const std::vector<std::string>& args);
+
+std::string usageText();
+
+} // namespace rnnscope::cli

@@ -1,0 +1,354 @@
+// `rnnscope-cli run`: load the model, apply the option overrides to the chosen recurrent layer, make each call
+// (`--then` = the next model.predict on the same instance, so stateful layers carry their states), and write the
+// outputs as float32 .npy files, plus the trace if asked.
+
+#include "commands.h"
+
+#include "core/bidirectional.h"
+#include "core/errors.h"
+#include "core/io/file_error.h"
+#include "core/io/model_loader.h"
+#include "core/io/npy.h"
+#include "core/io/trace_writer.h"
+#include "core/layers/basic_layers.h"
+
+#include <cmath>
+#include <filesystem>
+#include <ostream>
+
+namespace rnnscope::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kProducer = "rnnscope-cli 0.1.0";
+
+std::string recurrentNames(const Model& model)
+{
+    std::string names;
+    for (const Layer* l : model.recurrentLayers()) {
+        names += (names.empty() ? "" : ", ") + l->name();
+    }
+    return names.empty() ? std::string("none") : names;
+}
+
+// The layer that --layer names, or the only recurrent one. Null when nothing needs a layer.
+Layer* chooseLayer(const Arguments& args, const Model& model)
+{
+    bool needed = args.layer.has_value() || args.overrides.any();
+    for (const auto& c : args.calls) {
+        needed = needed || !c.initialStates.empty();
+    }
+    if (!needed) {
+        return nullptr;
+    }
+    const auto recurrent = model.recurrentLayers();
+    if (args.layer) {
+        for (Layer* l : recurrent) {
+            if (l->name() == *args.layer) {
+                return l;
+            }
+        }
+        throw UsageError("--layer " + *args.layer + ": the model has no recurrent layer of that name (recurrent layers: " +
+                         recurrentNames(model) + ")");
+    }
+    if (recurrent.size() != 1) {
+        throw UsageError("the model has " + std::to_string(recurrent.size()) + " recurrent layers (" +
+                         recurrentNames(model) + "): name one with --layer");
+    }
+    return recurrent.front();
+}
+
+void applyOverrides(const LayerOverrides& o, Layer& layer, Model& model)
+{
+    if (auto* bi = dynamic_cast<BidirectionalLayer*>(&layer)) {
+        if (o.returnSequences) {
+            bi->setReturnSequences(*o.returnSequences);
+        }
+        if (o.returnState) {
+            bi->setReturnState(*o.returnState);
+        }
+        if (o.stateful) {
+            bi->setStateful(*o.stateful);
+        }
+        if (o.unroll) {
+            bi->setUnroll(*o.unroll);
+        }
+        if (o.timeMajor) {
+            bi->setTimeMajor(*o.timeMajor);
+        }
+        if (o.goBackwards) {
+            bi->forward().options().goBackwards = *o.goBackwards;
+            bi->backward().options().goBackwards = !*o.goBackwards;
+        }
+        if (o.zeroOutputForMask) {
+            bi->forward().options().zeroOutputForMask = *o.zeroOutputForMask;
+            bi->backward().options().zeroOutputForMask = *o.zeroOutputForMask;
+        }
+    } else {
+        auto& opt = static_cast<RnnLayer&>(layer).options();
+        opt.returnSequences = o.returnSequences.value_or(opt.returnSequences);
+        opt.returnState = o.returnState.value_or(opt.returnState);
+        opt.goBackwards = o.goBackwards.value_or(opt.goBackwards);
+        opt.stateful = o.stateful.value_or(opt.stateful);
+        opt.zeroOutputForMask = o.zeroOutputForMask.value_or(opt.zeroOutputForMask);
+        opt.unroll = o.unroll.value_or(opt.unroll);
+        opt.timeMajor = o.timeMajor.value_or(opt.timeMajor);
+    }
+    if (o.timeMajor) {
+        // A time-major layer reads [T, B, F]: the model inputs that feed it directly are declared that way too.
+        for (const auto& node : model.nodes()) {
+            if (node.layer != &layer) {
+                continue;
+            }
+            for (const auto& ref : node.inputs) {
+                if (auto* in = dynamic_cast<InputLayer*>(model.nodes()[ref.node].layer)) {
+                    Shape s = in->batchShape();
+                    if (s.size() == 3 && *o.timeMajor != (s[0] >= 0 && s[1] < 0)) {
+                        std::swap(s[0], s[1]);
+                        in->setBatchShape(s);
+                    }
+                }
+            }
+        }
+    }
+    // Re-run shape inference: an option can break the layers downstream (Keras would refuse to build it).
+    model.finalize();
+}
+
+void warnNonFinite(const Tensor& t, const std::string& file, std::ostream& warnings)
+{
+    Index nan = 0;
+    Index inf = 0;
+    for (float v : t.values()) {
+        nan += std::isnan(v) ? 1 : 0;
+        inf += std::isinf(v) ? 1 : 0;
+    }
+    if (nan + inf > 0) {
+        warnings << "warning: " << file << ": " << nan << " NaN and " << inf << " infinite value(s); the run goes on\n";
+    }
+}
+
+// The call's inputs in the model's input order, read and checked against the model's declared shapes.
+std::vector<Tensor> readInputs(const CallArgs& call, const Model& model, std::vector<std::string>& files,
+                               std::ostream& warnings)
+{
+    const auto& specs = model.inputs();
+    std::vector<std::optional<std::string>> byIndex(specs.size());
+    std::size_t position = 0;
+    for (const auto& in : call.inputs) {
+        std::size_t index = position;
+        if (!in.name.empty()) {
+            index = specs.size();
+            for (std::size_t i = 0; i < specs.size(); ++i) {
+                if (specs[i].name == in.name) {
+                    index = i;
+                }
+            }
+            if (index == specs.size()) {
+                std::string names;
+                for (const auto& s : specs) {
+                    names += (names.empty() ? "" : ", ") + s.name;
+                }
+                throw UsageError("--input " + in.name + "=...: the model has no input of that name (inputs: " + names +
+                                 ")");
+            }
+        } else {
+            ++position;
+        }
+        if (index >= specs.size()) {
+            throw UsageError("too many --input files: the model takes " + std::to_string(specs.size()) + " input(s)");
+        }
+        if (byIndex[index]) {
+            throw UsageError("input '" + specs[index].name + "' given twice");
+        }
+        byIndex[index] = in.file;
+    }
+    std::vector<Tensor> tensors;
+    files.clear();
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        if (!byIndex[i]) {
+            throw UsageError("no --input for model input '" + specs[i].name + "' (input " + std::to_string(i) + ")");
+        }
+        const std::string& file = *byIndex[i];
+        Tensor t = io::toTensor(io::readNpy(file), file);
+        const Shape& want = specs[i].shape;
+        bool fits = t.rank() == static_cast<Index>(want.size());
+        for (std::size_t d = 0; fits && d < want.size(); ++d) {
+            fits = want[d] < 0 || want[d] == t.shape()[d];
+        }
+        if (!fits) {
+            throw io::FileError(file, "has shape " + shapeToString(t.shape()) + ", but model input '" + specs[i].name +
+                                          "' expects " + shapeToString(want));
+        }
+        warnNonFinite(t, file, warnings);
+        files.push_back(file);
+        tensors.push_back(std::move(t));
+    }
+    return tensors;
+}
+
+void applyInitialStates(const CallArgs& call, Layer* layer, std::size_t callIndex)
+{
+    if (call.initialStates.empty()) {
+        return;
+    }
+    std::vector<Tensor> states;
+    for (const auto& f : call.initialStates) {
+        states.push_back(io::toTensor(io::readNpy(f), f));
+    }
+    std::vector<RnnLayer*> targets;
+    if (auto* bi = dynamic_cast<BidirectionalLayer*>(layer)) {
+        targets = {&bi->forward(), &bi->backward()};
+    } else {
+        targets = {static_cast<RnnLayer*>(layer)};
+    }
+    std::size_t needed = 0;
+    for (RnnLayer* t : targets) {
+        needed += t->cell().states().size();
+    }
+    if (states.size() != needed) {
+        throw io::FileError(call.initialStates.front(),
+                            "layer '" + layer->name() + "' has " + std::to_string(needed) + " state(s) but " +
+                                std::to_string(states.size()) + " --initial-state file(s) were given for call " +
+                                std::to_string(callIndex));
+    }
+    std::size_t k = 0;
+    for (RnnLayer* t : targets) {
+        std::vector<Tensor> own;
+        for (const auto& spec : t->cell().states()) {
+            const Tensor& s = states[k];
+            if (s.rank() != 2 || s.dim(1) != spec.size) {
+                throw io::FileError(call.initialStates[k], "has shape " + shapeToString(s.shape()) + ", but state " +
+                                                               spec.name + " of layer '" + layer->name() +
+                                                               "' is (batch, " + std::to_string(spec.size) + ")");
+            }
+            own.push_back(s);
+            ++k;
+        }
+        if (t->options().stateful) {
+            t->resetStates(std::move(own)); // tf.keras reset_states(states=...)
+        } else {
+            t->setInitialStateOverride(std::move(own));
+        }
+    }
+}
+
+std::string outputNameText(const Model& model)
+{
+    std::string s;
+    for (const auto& o : model.outputs()) {
+        s += (s.empty() ? "" : ", ") + o.name;
+    }
+    return s;
+}
+
+std::string withCallSuffix(const std::string& path, std::size_t call, std::size_t calls, bool isDir)
+{
+    if (calls == 1) {
+        return path;
+    }
+    if (isDir) {
+        return (fs::path(path) / ("call_" + std::to_string(call))).string();
+    }
+    fs::path p(path);
+    return (p.parent_path() / (p.stem().string() + ".call_" + std::to_string(call) + p.extension().string())).string();
+}
+
+} // namespace
+
+int runCommand(const Arguments& args, std::ostream& out, std::ostream& warnings)
+{
+    io::LoadedModel loaded = io::loadModel(args.model, args.weights);
+    for (const auto& w : loaded.warnings) {
+        warnings << "warning: " << w << "\n";
+    }
+    Model& model = *loaded.model;
+    Layer* layer = chooseLayer(args, model);
+    try {
+        if (layer != nullptr && args.overrides.any()) {
+            applyOverrides(args.overrides, *layer, model);
+        }
+    } catch (const ModelError& e) {
+        throw io::FileError(args.model, std::string("with the requested options: ") + e.what());
+    }
+    const bool tracing = args.traceFile || args.traceCsvDir || args.traceNpyDir;
+    const std::size_t calls = args.calls.size();
+    std::error_code ec;
+    fs::create_directories(*args.outDir, ec);
+    if (ec) {
+        throw io::FileError(*args.outDir, "cannot create the output directory: " + ec.message());
+    }
+    for (std::size_t c = 0; c < calls; ++c) {
+        const CallArgs& call = args.calls[c];
+        std::vector<std::string> files;
+        const std::vector<Tensor> inputs = readInputs(call, model, files, warnings);
+        std::optional<Mask> mask;
+        if (call.mask) {
+            mask = io::toMask(io::readNpy(*call.mask), *call.mask);
+            const Tensor& x0 = inputs.front();
+            const bool timeMajor = layer != nullptr && args.overrides.timeMajor.value_or(false);
+            const Index b = x0.rank() >= 2 ? x0.dim(timeMajor ? 1 : 0) : -1;
+            const Index t = x0.rank() >= 2 ? x0.dim(timeMajor ? 0 : 1) : -1;
+            if (mask->batch() != b || mask->steps() != t) {
+                throw io::FileError(*call.mask, "mask of shape " + shapeToString({mask->batch(), mask->steps()}) +
+                                                    " does not match input " + files.front() + " of shape " +
+                                                    shapeToString(x0.shape()) + " (expected (samples, timesteps))");
+            }
+        }
+        applyInitialStates(call, layer, c);
+
+        ModelTrace trace;
+        CallContext context;
+        context.trace = tracing ? &trace : nullptr;
+        std::vector<const Mask*> masks;
+        if (mask) {
+            masks.push_back(&*mask);
+        }
+        std::vector<Tensor> outputs;
+        try {
+            outputs = model.predict(inputs, masks, context);
+        } catch (const ModelError& e) {
+            throw io::FileError(args.model, e.what());
+        }
+
+        const std::string dir = withCallSuffix(*args.outDir, c, calls, true);
+        fs::create_directories(dir, ec);
+        if (ec) {
+            throw io::FileError(dir, "cannot create the output directory: " + ec.message());
+        }
+        for (std::size_t k = 0; k < outputs.size(); ++k) {
+            io::writeNpy((fs::path(dir) / ("output_" + std::to_string(k) + ".npy")).string(), outputs[k]);
+        }
+        out << "call " << c << ": wrote " << outputs.size() << " output(s) (" << outputNameText(model) << ") to "
+            << dir << "\n";
+
+        if (tracing) {
+            io::TraceInputs ti;
+            for (std::size_t i = 0; i < inputs.size(); ++i) {
+                ti.inputs.emplace_back(model.inputs()[i].name, inputs[i]);
+            }
+            ti.mask = mask ? &*mask : nullptr;
+            for (std::size_t k = 0; k < outputs.size(); ++k) {
+                ti.outputs.emplace_back(model.outputs()[k].name, outputs[k]);
+            }
+            ti.producer = kProducer;
+            ti.model = args.model;
+            ti.optionsJson = "{\"call\": " + std::to_string(c) + ", \"calls\": " + std::to_string(calls) +
+                             ", \"keras_version\": \"" + loaded.version.text + "\"}";
+            if (args.traceFile) {
+                io::writeTraceHdf5(withCallSuffix(*args.traceFile, c, calls, false), trace, ti);
+            }
+            if (args.traceCsvDir) {
+                io::writeTraceCsv(withCallSuffix(*args.traceCsvDir, c, calls, true), trace, ti);
+            }
+            if (args.traceNpyDir) {
+                io::writeTraceNpy(withCallSuffix(*args.traceNpyDir, c, calls, true), trace, ti);
+            }
+        }
+    }
+    return 0;
+}
+
+} // namespace rnnscope::cli
