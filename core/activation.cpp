@@ -1,8 +1,8 @@
 #include "activation.h"
 
-#include "errors.h"
-
 #include <cmath>
+
+#include "errors.h"
 
 namespace rnnscope {
 
@@ -19,7 +19,8 @@ Activation Activation::fromKerasName(const std::string& name, int kerasMajorVers
         return Activation(ActivationKind::Sigmoid);
     }
     if (name == "hard_sigmoid" || name == "hardSigmoid") {
-        return Activation(kerasMajorVersion >= 3 ? ActivationKind::HardSigmoidKeras3 : ActivationKind::HardSigmoidKeras2);
+        return Activation(
+            kerasMajorVersion >= 3 ? ActivationKind::HardSigmoidKeras3 : ActivationKind::HardSigmoidKeras2);
     }
     if (name == "relu") {
         return Activation(ActivationKind::Relu);

@@ -1,9 +1,9 @@
 #pragma once
 // Keras activations by name, applied in place to a block of pre-activations.
 
-#include "tensor.h"
-
 #include <string>
+
+#include "tensor.h"
 
 namespace rnnscope {
 

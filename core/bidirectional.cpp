@@ -41,21 +41,21 @@ std::string mergeModeName(MergeMode mode)
     return "None";
 }
 
-BidirectionalLayer::BidirectionalLayer(std::string name, std::unique_ptr<RnnLayer> forward,
-                                       std::unique_ptr<RnnLayer> backward, MergeMode mergeMode)
+BidirectionalLayer::BidirectionalLayer(
+    std::string name, std::unique_ptr<RnnLayer> forward, std::unique_ptr<RnnLayer> backward, MergeMode mergeMode)
     : Layer(std::move(name))
     , m_forward(std::move(forward))
     , m_backward(std::move(backward))
     , m_mergeMode(mergeMode)
 {
     if (m_forward->options().goBackwards == m_backward->options().goBackwards) {
-        throw ModelError("Bidirectional '" + Layer::name() +
-                         "': forward and backward layers must have opposite go_backwards values");
+        throw ModelError("Bidirectional '" + Layer::name()
+            + "': forward and backward layers must have opposite go_backwards values");
     }
-    if (m_forward->options().returnSequences != m_backward->options().returnSequences ||
-        m_forward->options().returnState != m_backward->options().returnState) {
-        throw ModelError("Bidirectional '" + Layer::name() +
-                         "': forward and backward layers must agree on return_sequences and return_state");
+    if (m_forward->options().returnSequences != m_backward->options().returnSequences
+        || m_forward->options().returnState != m_backward->options().returnState) {
+        throw ModelError("Bidirectional '" + Layer::name()
+            + "': forward and backward layers must agree on return_sequences and return_state");
     }
     setReturnSequences(m_forward->options().returnSequences);
 }
@@ -67,7 +67,7 @@ std::string BidirectionalLayer::describe() const
 
 void BidirectionalLayer::build(const std::vector<Shape>& inputShapes)
 {
-    const std::vector<Shape> x{inputShapes.empty() ? Shape{} : inputShapes[0]};
+    const std::vector<Shape> x {inputShapes.empty() ? Shape {} : inputShapes[0]};
     m_forward->build(x);
     m_backward->build(x);
 }
@@ -83,7 +83,7 @@ std::vector<WeightSlot> BidirectionalLayer::weights()
 
 std::vector<Shape> BidirectionalLayer::outputShapes(const std::vector<Shape>& inputShapes) const
 {
-    const std::vector<Shape> x{inputShapes.empty() ? Shape{} : inputShapes[0]};
+    const std::vector<Shape> x {inputShapes.empty() ? Shape {} : inputShapes[0]};
     auto f = m_forward->outputShapes(x);
     auto b = m_backward->outputShapes(x);
     std::vector<Shape> out;
@@ -153,8 +153,8 @@ std::vector<LayerOutput> BidirectionalLayer::call(const std::vector<LayerInput>&
     const std::size_t nForward = static_cast<std::size_t>(m_forward->cell().stateCount());
     const std::size_t nBackward = static_cast<std::size_t>(m_backward->cell().stateCount());
     if (nStateInputs != 0 && nStateInputs != nForward + nBackward) {
-        throw ModelError("Bidirectional '" + name() + "': initial_state needs " + std::to_string(nForward + nBackward) +
-                         " tensors (forward's then backward's), got " + std::to_string(nStateInputs));
+        throw ModelError("Bidirectional '" + name() + "': initial_state needs " + std::to_string(nForward + nBackward)
+            + " tensors (forward's then backward's), got " + std::to_string(nStateInputs));
     }
     std::vector<Tensor> forwardStates;
     std::vector<Tensor> backwardStates;
@@ -188,9 +188,9 @@ std::vector<LayerOutput> BidirectionalLayer::call(const std::vector<LayerInput>&
     const Tensor& x = *inputs[0].tensor;
     const Mask* mask = inputs[0].mask;
     RnnLoopResult y = m_forward->run(x, mask, std::move(forwardStates), constants,
-                                     trace != nullptr ? &trace->directions[0] : nullptr, editsFor("forward"));
+        trace != nullptr ? &trace->directions[0] : nullptr, editsFor("forward"));
     RnnLoopResult yRev = m_backward->run(x, mask, std::move(backwardStates), constants,
-                                         trace != nullptr ? &trace->directions[1] : nullptr, editsFor("backward"));
+        trace != nullptr ? &trace->directions[1] : nullptr, editsFor("backward"));
     if (trace != nullptr) {
         trace->units = trace->directions[0].units;
         trace->batch = trace->directions[0].batch;

@@ -17,8 +17,8 @@ std::string mergeModeName(MergeMode mode);
 class BidirectionalLayer : public Layer
 {
 public:
-    BidirectionalLayer(std::string name, std::unique_ptr<RnnLayer> forward, std::unique_ptr<RnnLayer> backward,
-                       MergeMode mergeMode);
+    BidirectionalLayer(
+        std::string name, std::unique_ptr<RnnLayer> forward, std::unique_ptr<RnnLayer> backward, MergeMode mergeMode);
 
     std::string className() const override { return "Bidirectional"; }
     std::string describe() const override;

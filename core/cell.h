@@ -6,27 +6,30 @@
 // computed, so the debugger can show them. Steps write into buffers the caller preallocated: nothing is allocated
 // inside the time loop.
 
-#include "tensor.h"
-
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "tensor.h"
+
 namespace rnnscope {
 
-struct StateSpec {
+struct StateSpec
+{
     std::string name; // "h", "c"
     Index size = 0;
 };
 
-struct GateSpec {
+struct GateSpec
+{
     std::string name; // "i", "f", "c", "o" (LSTM); "z", "r", "hh" (GRU)
     Index size = 0;
 };
 
 // A weight array a layer or cell owns, as Keras lists it in get_weights(): the loaders fill `data`.
-struct WeightSlot {
+struct WeightSlot
+{
     std::string name; // "kernel", "recurrent_kernel", "bias", "embeddings"
     Shape shape;
     float* data = nullptr;
@@ -40,7 +43,8 @@ public:
 };
 
 // Everything one step reads and writes. Pointers are row-major [batch, width] blocks.
-struct StepIo {
+struct StepIo
+{
     Index step = 0; // processing-order index of this step (selects precomputed input projections)
     Index batch = 0;
     const float* x = nullptr; // [B, inputSize]

@@ -2,24 +2,26 @@
 // A Keras layer in the engine: shape inference for `info`, weights in get_weights() order for the loaders,
 // and call() on concrete tensors with Keras's mask propagation.
 
-#include "cell.h"
-#include "rnn_loop.h"
-#include "tensor.h"
-#include "trace.h"
-
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "cell.h"
+#include "rnn_loop.h"
+#include "tensor.h"
+#include "trace.h"
+
 namespace rnnscope {
 
-struct LayerInput {
+struct LayerInput
+{
     const Tensor* tensor = nullptr;
     const Mask* mask = nullptr; // the Keras mask carried by this tensor, or nullptr
 };
 
-struct LayerOutput {
+struct LayerOutput
+{
     Tensor tensor;
     std::optional<Mask> mask;
 };
@@ -27,7 +29,8 @@ struct LayerOutput {
 // What-if edits for one recurrent layer (or one direction "<layer>/forward", "<layer>/backward").
 using StateEditMap = std::map<std::string, std::vector<StateEdit>>;
 
-struct CallContext {
+struct CallContext
+{
     ModelTrace* trace = nullptr; // when set, recurrent layers append their LayerTrace
     const StateEditMap* edits = nullptr;
     bool training = false; // inference only: Dropout is the identity
@@ -59,7 +62,7 @@ public:
     virtual std::vector<LayerOutput> call(const std::vector<LayerInput>& inputs, CallContext& context) = 0;
 
     virtual bool isRecurrent() const { return false; }
-    virtual void resetStates() {}
+    virtual void resetStates() { }
 
 protected:
     // Throws ModelError "<layer> (<class>) expects N inputs, got M".

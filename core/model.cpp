@@ -1,9 +1,9 @@
 #include "model.h"
 
+#include <algorithm>
+
 #include "errors.h"
 #include "layers/basic_layers.h"
-
-#include <algorithm>
 
 namespace rnnscope {
 
@@ -70,8 +70,8 @@ void Model::finalize()
     for (std::size_t i = 0; i < n; ++i) {
         for (const auto& ref : m_nodes[i].inputs) {
             if (ref.node >= n) {
-                throw ModelError("model '" + m_name + "': layer '" + m_nodes[i].layer->name() +
-                                 "' takes an input from a node that does not exist");
+                throw ModelError("model '" + m_name + "': layer '" + m_nodes[i].layer->name()
+                    + "' takes an input from a node that does not exist");
             }
             ++pending[i];
             users[ref.node].push_back(i);
@@ -120,9 +120,9 @@ void Model::finalize()
         for (const auto& ref : node.inputs) {
             const auto& produced = m_nodeShapes[ref.node];
             if (ref.index >= produced.size()) {
-                throw ModelError("model '" + m_name + "': layer '" + node.layer->name() + "' uses output " +
-                                 std::to_string(ref.index) + " of layer '" + m_nodes[ref.node].layer->name() +
-                                 "', which has " + std::to_string(produced.size()) + " output(s)");
+                throw ModelError("model '" + m_name + "': layer '" + node.layer->name() + "' uses output "
+                    + std::to_string(ref.index) + " of layer '" + m_nodes[ref.node].layer->name() + "', which has "
+                    + std::to_string(produced.size()) + " output(s)");
             }
             inShapes.push_back(produced[ref.index]);
         }
@@ -144,20 +144,20 @@ std::vector<Tensor> Model::predict(const std::vector<Tensor>& inputs)
     return predict(inputs, {}, context);
 }
 
-std::vector<Tensor> Model::predict(const std::vector<Tensor>& inputs, const std::vector<const Mask*>& masks,
-                                   CallContext& context)
+std::vector<Tensor> Model::predict(
+    const std::vector<Tensor>& inputs, const std::vector<const Mask*>& masks, CallContext& context)
 {
     if (inputs.size() != m_inputs.size()) {
         std::string names;
         for (const auto& in : m_inputs) {
             names += (names.empty() ? "" : ", ") + in.name;
         }
-        throw ModelError("model '" + m_name + "' takes " + std::to_string(m_inputs.size()) + " input(s) (" + names +
-                         "), got " + std::to_string(inputs.size()));
+        throw ModelError("model '" + m_name + "' takes " + std::to_string(m_inputs.size()) + " input(s) (" + names
+            + "), got " + std::to_string(inputs.size()));
     }
     if (masks.size() > inputs.size()) {
-        throw ModelError("model '" + m_name + "': " + std::to_string(masks.size()) + " masks for " +
-                         std::to_string(inputs.size()) + " input(s)");
+        throw ModelError("model '" + m_name + "': " + std::to_string(masks.size()) + " masks for "
+            + std::to_string(inputs.size()) + " input(s)");
     }
     std::vector<std::vector<LayerOutput>> values(m_nodes.size());
     for (std::size_t i = 0; i < m_inputs.size(); ++i) {

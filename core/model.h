@@ -5,30 +5,34 @@
 // Keras's mask propagation: each tensor carries the mask its producing layer computed (Embedding mask_zero,
 // Masking, RNN with return_sequences, ...), and a layer receives the masks of its inputs.
 
-#include "layer.h"
-
 #include <memory>
+
+#include "layer.h"
 
 namespace rnnscope {
 
-struct TensorRef {
+struct TensorRef
+{
     std::size_t node = 0; // index into Model::nodes()
     std::size_t index = 0; // which output of that node's call
 };
 
-struct ModelNode {
+struct ModelNode
+{
     Layer* layer = nullptr;
     std::vector<TensorRef> inputs; // empty for an InputLayer node
 };
 
-struct ModelInput {
+struct ModelInput
+{
     std::string name; // the InputLayer's name
     Shape shape; // with the batch dimension; -1 = unknown
     bool integer = false; // feeds an Embedding (ids)
     std::size_t node = 0;
 };
 
-struct ModelOutputSpec {
+struct ModelOutputSpec
+{
     std::string name; // "<layer>" or "<layer>_<k>" for a layer's k-th output
     TensorRef ref;
 };
@@ -71,8 +75,8 @@ public:
 
     // model.predict on one batch: one tensor per model input (masks optional, one per input), outputs in
     // Keras's order. Throws ModelError for inputs that do not fit.
-    std::vector<Tensor> predict(const std::vector<Tensor>& inputs, const std::vector<const Mask*>& masks,
-                                CallContext& context);
+    std::vector<Tensor> predict(
+        const std::vector<Tensor>& inputs, const std::vector<const Mask*>& masks, CallContext& context);
     std::vector<Tensor> predict(const std::vector<Tensor>& inputs);
     void resetStates();
 

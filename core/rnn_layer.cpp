@@ -12,7 +12,7 @@ std::string boolText(bool on)
 } // namespace
 
 RnnLayer::RnnLayer(std::string name, std::string className, CellBuilder cellBuilder, RnnOptions options,
-                   StatefulInitialState statefulRule)
+    StatefulInitialState statefulRule)
     : Layer(std::move(name))
     , m_className(std::move(className))
     , m_cellBuilder(std::move(cellBuilder))
@@ -22,7 +22,7 @@ RnnLayer::RnnLayer(std::string name, std::string className, CellBuilder cellBuil
 }
 
 RnnLayer::RnnLayer(std::string name, std::string className, std::unique_ptr<RnnCell> cell, RnnOptions options,
-                   StatefulInitialState statefulRule)
+    StatefulInitialState statefulRule)
     : Layer(std::move(name))
     , m_className(std::move(className))
     , m_cell(std::move(cell))
@@ -50,14 +50,14 @@ void RnnLayer::build(const std::vector<Shape>& inputShapes)
         return;
     }
     if (inputShapes.empty() || inputShapes[0].size() != 3) {
-        throw ModelError("layer '" + name() + "' (" + m_className +
-                         ") expects inputs of rank 3 (batch, timesteps, features), got " +
-                         (inputShapes.empty() ? std::string("none") : shapeToString(inputShapes[0])));
+        throw ModelError("layer '" + name() + "' (" + m_className
+            + ") expects inputs of rank 3 (batch, timesteps, features), got "
+            + (inputShapes.empty() ? std::string("none") : shapeToString(inputShapes[0])));
     }
     const Index features = inputShapes[0][2];
     if (features < 0) {
-        throw ModelError("layer '" + name() + "' (" + m_className + "): the feature dimension of its input " +
-                         shapeToString(inputShapes[0]) + " must be known");
+        throw ModelError("layer '" + name() + "' (" + m_className + "): the feature dimension of its input "
+            + shapeToString(inputShapes[0]) + " must be known");
     }
     m_cell = m_cellBuilder(features);
 }
@@ -70,12 +70,9 @@ std::vector<WeightSlot> RnnLayer::weights()
 std::vector<std::pair<std::string, std::string>> RnnLayer::optionList() const
 {
     return {{"return_sequences", boolText(m_options.returnSequences)},
-            {"return_state", boolText(m_options.returnState)},
-            {"go_backwards", boolText(m_options.goBackwards)},
-            {"stateful", boolText(m_options.stateful)},
-            {"unroll", boolText(m_options.unroll)},
-            {"time_major", boolText(m_options.timeMajor)},
-            {"zero_output_for_mask", boolText(m_options.zeroOutputForMask)}};
+        {"return_state", boolText(m_options.returnState)}, {"go_backwards", boolText(m_options.goBackwards)},
+        {"stateful", boolText(m_options.stateful)}, {"unroll", boolText(m_options.unroll)},
+        {"time_major", boolText(m_options.timeMajor)}, {"zero_output_for_mask", boolText(m_options.zeroOutputForMask)}};
 }
 
 std::string RnnLayer::describe() const
@@ -106,21 +103,22 @@ std::string RnnLayer::describe() const
 std::vector<Shape> RnnLayer::outputShapes(const std::vector<Shape>& inputShapes) const
 {
     if (inputShapes.empty() || inputShapes[0].size() != 3) {
-        throw ModelError("layer '" + name() + "' (" + m_className +
-                         ") expects inputs of rank 3 (batch, timesteps, features), got " +
-                         (inputShapes.empty() ? std::string("none") : shapeToString(inputShapes[0])));
+        throw ModelError("layer '" + name() + "' (" + m_className
+            + ") expects inputs of rank 3 (batch, timesteps, features), got "
+            + (inputShapes.empty() ? std::string("none") : shapeToString(inputShapes[0])));
     }
     const Shape& in = inputShapes[0];
     const Index batch = m_options.timeMajor ? in[1] : in[0];
     const Index steps = m_options.timeMajor ? in[0] : in[1];
     const RnnCell& c = cell();
     if (in[2] >= 0 && in[2] != c.inputSize()) {
-        throw ModelError("layer '" + name() + "' (" + m_className + ") expects " + std::to_string(c.inputSize()) +
-                         " input features, got input shape " + shapeToString(in));
+        throw ModelError("layer '" + name() + "' (" + m_className + ") expects " + std::to_string(c.inputSize())
+            + " input features, got input shape " + shapeToString(in));
     }
     std::vector<Shape> out;
     if (m_options.returnSequences) {
-        out.push_back(m_options.timeMajor ? Shape{steps, batch, c.outputSize()} : Shape{batch, steps, c.outputSize()});
+        out.push_back(
+            m_options.timeMajor ? Shape {steps, batch, c.outputSize()} : Shape {batch, steps, c.outputSize()});
     } else {
         out.push_back({batch, c.outputSize()});
     }
@@ -143,31 +141,30 @@ void RnnLayer::resetStates(std::vector<Tensor> values)
 {
     const auto specs = cell().states();
     if (values.size() != specs.size()) {
-        throw ModelError("layer '" + name() + "' expects " + std::to_string(specs.size()) + " states, got " +
-                         std::to_string(values.size()));
+        throw ModelError("layer '" + name() + "' expects " + std::to_string(specs.size()) + " states, got "
+            + std::to_string(values.size()));
     }
     for (std::size_t i = 0; i < specs.size(); ++i) {
-        if (values[i].rank() != 2 || values[i].dim(1) != specs[i].size ||
-            (m_options.fixedBatch && values[i].dim(0) != *m_options.fixedBatch)) {
-            throw ModelError("layer '" + name() + "': state " + std::to_string(i) + " (" + specs[i].name +
-                             ") has shape " + shapeToString(values[i].shape()) + ", expected " +
-                             shapeToString({m_options.fixedBatch.value_or(-1), specs[i].size}));
+        if (values[i].rank() != 2 || values[i].dim(1) != specs[i].size
+            || (m_options.fixedBatch && values[i].dim(0) != *m_options.fixedBatch)) {
+            throw ModelError("layer '" + name() + "': state " + std::to_string(i) + " (" + specs[i].name
+                + ") has shape " + shapeToString(values[i].shape()) + ", expected "
+                + shapeToString({m_options.fixedBatch.value_or(-1), specs[i].size}));
         }
     }
     m_states = std::move(values);
 }
 
 RnnLoopResult RnnLayer::run(const Tensor& x, const Mask* mask, std::vector<Tensor> initialStates,
-                            const std::vector<Tensor>& constants, LayerTrace* trace,
-                            const std::vector<StateEdit>* edits)
+    const std::vector<Tensor>& constants, LayerTrace* trace, const std::vector<StateEdit>* edits)
 {
     RnnCell& c = cell();
     if (x.rank() >= 2 && mask != nullptr) {
         const Index b = m_options.timeMajor ? x.dim(1) : x.dim(0);
         const Index t = m_options.timeMajor ? x.dim(0) : x.dim(1);
         if (mask->batch() != b || mask->steps() != t) {
-            throw ModelError("layer '" + name() + "': mask of shape " + shapeToString({mask->batch(), mask->steps()}) +
-                             " does not match inputs " + shapeToString(x.shape()));
+            throw ModelError("layer '" + name() + "': mask of shape " + shapeToString({mask->batch(), mask->steps()})
+                + " does not match inputs " + shapeToString(x.shape()));
         }
     }
     const Index batch = x.rank() >= 2 ? (m_options.timeMajor ? x.dim(1) : x.dim(0)) : 0;
@@ -177,16 +174,16 @@ RnnLoopResult RnnLayer::run(const Tensor& x, const Mask* mask, std::vector<Tenso
     const auto specs = c.states();
     if (m_options.stateful) {
         if (m_options.fixedBatch && *m_options.fixedBatch != batch) {
-            throw ModelError("layer '" + name() + "' is stateful with batch size " +
-                             std::to_string(*m_options.fixedBatch) + ", got inputs " + shapeToString(x.shape()));
+            throw ModelError("layer '" + name() + "' is stateful with batch size "
+                + std::to_string(*m_options.fixedBatch) + ", got inputs " + shapeToString(x.shape()));
         }
         if (!m_states.empty() && m_states[0].dim(0) != batch) {
-            throw ModelError("layer '" + name() + "' is stateful and holds states for batch size " +
-                             std::to_string(m_states[0].dim(0)) + ", got inputs " + shapeToString(x.shape()));
+            throw ModelError("layer '" + name() + "' is stateful and holds states for batch size "
+                + std::to_string(m_states[0].dim(0)) + ", got inputs " + shapeToString(x.shape()));
         }
         if (m_states.empty()) {
             for (const auto& s : specs) {
-                m_states.emplace_back(Shape{batch, s.size});
+                m_states.emplace_back(Shape {batch, s.size});
             }
         }
         bool useRecorded = initialStates.empty();
@@ -203,19 +200,18 @@ RnnLoopResult RnnLayer::run(const Tensor& x, const Mask* mask, std::vector<Tenso
         }
     } else if (initialStates.empty()) {
         for (const auto& s : specs) {
-            initialStates.emplace_back(Shape{batch, s.size});
+            initialStates.emplace_back(Shape {batch, s.size});
         }
     }
     if (initialStates.size() != specs.size()) {
-        throw ModelError("layer '" + name() + "': an initial_state of " + std::to_string(initialStates.size()) +
-                         " tensor(s) was passed, but " + c.className() + " has " + std::to_string(specs.size()) +
-                         " state(s)");
+        throw ModelError("layer '" + name() + "': an initial_state of " + std::to_string(initialStates.size())
+            + " tensor(s) was passed, but " + c.className() + " has " + std::to_string(specs.size()) + " state(s)");
     }
     for (std::size_t i = 0; i < specs.size(); ++i) {
-        if (initialStates[i].shape() != Shape{batch, specs[i].size}) {
-            throw ModelError("layer '" + name() + "': initial state " + std::to_string(i) + " (" + specs[i].name +
-                             ") has shape " + shapeToString(initialStates[i].shape()) + ", expected " +
-                             shapeToString({batch, specs[i].size}));
+        if (initialStates[i].shape() != Shape {batch, specs[i].size}) {
+            throw ModelError("layer '" + name() + "': initial state " + std::to_string(i) + " (" + specs[i].name
+                + ") has shape " + shapeToString(initialStates[i].shape()) + ", expected "
+                + shapeToString({batch, specs[i].size}));
         }
     }
     RnnLoopOptions loop;
@@ -251,8 +247,8 @@ std::vector<LayerOutput> RnnLayer::call(const std::vector<LayerInput>& inputs, C
     }
     const std::size_t nConstants = static_cast<std::size_t>(m_options.numConstants);
     if (inputs.size() < 1 + nConstants) {
-        throw ModelError("layer '" + name() + "' has num_constants=" + std::to_string(nConstants) + " but got " +
-                         std::to_string(inputs.size()) + " input(s)");
+        throw ModelError("layer '" + name() + "' has num_constants=" + std::to_string(nConstants) + " but got "
+            + std::to_string(inputs.size()) + " input(s)");
     }
     std::vector<Tensor> initialStates;
     for (std::size_t i = 1; i + nConstants < inputs.size(); ++i) {
@@ -277,7 +273,7 @@ std::vector<LayerOutput> RnnLayer::call(const std::vector<LayerInput>& inputs, C
     RnnLoopResult r = run(*inputs[0].tensor, inputs[0].mask, std::move(initialStates), constants, trace, edits);
     std::vector<LayerOutput> out;
     if (m_options.returnSequences) {
-        LayerOutput seq{std::move(r.outputs), std::nullopt};
+        LayerOutput seq {std::move(r.outputs), std::nullopt};
         if (inputs[0].mask != nullptr) {
             seq.mask = *inputs[0].mask;
         }

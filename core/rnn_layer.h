@@ -5,14 +5,15 @@
 // `num_constants` tensors are constants. Outputs: the sequence (return_sequences) or the last output, then the
 // final states if return_state. The output mask is the input mask with return_sequences, none otherwise.
 
-#include "layer.h"
-
 #include <functional>
 #include <memory>
 
+#include "layer.h"
+
 namespace rnnscope {
 
-struct RnnOptions {
+struct RnnOptions
+{
     bool returnSequences = false;
     bool returnState = false;
     bool goBackwards = false;
@@ -38,10 +39,10 @@ class RnnLayer : public Layer
 {
 public:
     RnnLayer(std::string name, std::string className, CellBuilder cellBuilder, RnnOptions options,
-             StatefulInitialState statefulRule = StatefulInitialState::Keras2);
+        StatefulInitialState statefulRule = StatefulInitialState::Keras2);
     // An already built cell.
     RnnLayer(std::string name, std::string className, std::unique_ptr<RnnCell> cell, RnnOptions options,
-             StatefulInitialState statefulRule = StatefulInitialState::Keras2);
+        StatefulInitialState statefulRule = StatefulInitialState::Keras2);
 
     std::string className() const override { return m_className; }
     std::string describe() const override;
@@ -72,7 +73,7 @@ public:
     // The core of call(): runs the loop and records into `trace` if given. Returns [output, states...]
     // per the options, plus the raw loop result for wrappers.
     RnnLoopResult run(const Tensor& x, const Mask* mask, std::vector<Tensor> initialStates,
-                      const std::vector<Tensor>& constants, LayerTrace* trace, const std::vector<StateEdit>* edits);
+        const std::vector<Tensor>& constants, LayerTrace* trace, const std::vector<StateEdit>* edits);
 
 private:
     std::string m_className;

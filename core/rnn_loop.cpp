@@ -1,8 +1,8 @@
 #include "rnn_loop.h"
 
-#include "errors.h"
-
 #include <algorithm>
+
+#include "errors.h"
 
 namespace rnnscope {
 
@@ -52,17 +52,17 @@ std::string describeCell(const RnnCell& cell)
 } // namespace
 
 RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vector<Tensor>& initialStates,
-                      const Mask* mask, const std::vector<Tensor>& constants, const RnnLoopOptions& options,
-                      LayerTrace* trace, std::span<const StateEdit> edits, const ResumePoint* resume)
+    const Mask* mask, const std::vector<Tensor>& constants, const RnnLoopOptions& options, LayerTrace* trace,
+    std::span<const StateEdit> edits, const ResumePoint* resume)
 {
     // --- checks keras.backend.rnn makes, with its wording where it has one ---
     if (inputs.rank() < 3) {
-        throw ModelError("Input should be at least 3D: " + describeCell(cell) + " got inputs of shape " +
-                         shapeToString(inputs.shape()));
+        throw ModelError("Input should be at least 3D: " + describeCell(cell) + " got inputs of shape "
+            + shapeToString(inputs.shape()));
     }
     if (inputs.rank() > 3) {
-        throw ModelError(describeCell(cell) + " takes inputs (samples, time, features); got shape " +
-                         shapeToString(inputs.shape()));
+        throw ModelError(
+            describeCell(cell) + " takes inputs (samples, time, features); got shape " + shapeToString(inputs.shape()));
     }
     const Index steps = options.timeMajor ? inputs.dim(0) : inputs.dim(1);
     const Index batch = options.timeMajor ? inputs.dim(1) : inputs.dim(0);
@@ -72,39 +72,39 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
                                         : "inputs of shape " + shapeToString(inputs.shape()) + " have no timesteps");
     }
     if (options.inputLength && *options.inputLength != steps) {
-        throw ModelError("input_length " + std::to_string(*options.inputLength) + " does not match the " +
-                         std::to_string(steps) + " timesteps of inputs " + shapeToString(inputs.shape()));
+        throw ModelError("input_length " + std::to_string(*options.inputLength) + " does not match the "
+            + std::to_string(steps) + " timesteps of inputs " + shapeToString(inputs.shape()));
     }
     if (features != cell.inputSize()) {
-        throw ModelError(describeCell(cell) + " expects " + std::to_string(cell.inputSize()) +
-                         " input features, got inputs of shape " + shapeToString(inputs.shape()));
+        throw ModelError(describeCell(cell) + " expects " + std::to_string(cell.inputSize())
+            + " input features, got inputs of shape " + shapeToString(inputs.shape()));
     }
     if (mask != nullptr && (mask->batch() != batch || mask->steps() != steps)) {
-        throw ModelError("mask should have shape (samples, time) = " + shapeToString({batch, steps}) + ", got " +
-                         shapeToString({mask->batch(), mask->steps()}));
+        throw ModelError("mask should have shape (samples, time) = " + shapeToString({batch, steps}) + ", got "
+            + shapeToString({mask->batch(), mask->steps()}));
     }
     const auto stateSpecs = cell.states();
     if (initialStates.size() != stateSpecs.size()) {
-        throw ModelError(describeCell(cell) + " has " + std::to_string(stateSpecs.size()) + " states but " +
-                         std::to_string(initialStates.size()) + " initial states were given");
+        throw ModelError(describeCell(cell) + " has " + std::to_string(stateSpecs.size()) + " states but "
+            + std::to_string(initialStates.size()) + " initial states were given");
     }
     for (std::size_t i = 0; i < stateSpecs.size(); ++i) {
-        const Shape want{batch, stateSpecs[i].size};
+        const Shape want {batch, stateSpecs[i].size};
         if (initialStates[i].shape() != want) {
-            throw ModelError(describeCell(cell) + ": initial state " + std::to_string(i) + " (" + stateSpecs[i].name +
-                             ") should have shape " + shapeToString(want) + ", got " +
-                             shapeToString(initialStates[i].shape()));
+            throw ModelError(describeCell(cell) + ": initial state " + std::to_string(i) + " (" + stateSpecs[i].name
+                + ") should have shape " + shapeToString(want) + ", got " + shapeToString(initialStates[i].shape()));
         }
     }
     std::vector<ConstMatrixMap> constantMaps;
     for (const auto& c : constants) {
-        constantMaps.emplace_back(c.data(), c.rank() > 0 ? c.dim(0) : 1, c.size() / std::max<Index>(1, c.rank() > 0 ? c.dim(0) : 1));
+        constantMaps.emplace_back(
+            c.data(), c.rank() > 0 ? c.dim(0) : 1, c.size() / std::max<Index>(1, c.rank() > 0 ? c.dim(0) : 1));
     }
     const Index firstStep = resume != nullptr ? resume->step : 0;
     if (resume != nullptr) {
         if (trace == nullptr || trace->steps != steps || trace->batch != batch || firstStep < 0 || firstStep >= steps) {
-            throw ModelError(describeCell(cell) + ": cannot resume at step " + std::to_string(firstStep) +
-                             " without a recorded run of " + std::to_string(steps) + " steps");
+            throw ModelError(describeCell(cell) + ": cannot resume at step " + std::to_string(firstStep)
+                + " without a recorded run of " + std::to_string(steps) + " steps");
         }
     }
 
@@ -145,17 +145,17 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
         const Index prev = firstStep - 1;
         for (Index s = 0; s < firstStep; ++s) {
             std::copy(trace->output.stepData(s), trace->output.stepData(s) + batch * units,
-                      outputs.data() + s * batch * units);
+                outputs.data() + s * batch * units);
         }
         if (!resume->states.empty()) {
             if (resume->states.size() != nStates) {
                 throw ModelError(describeCell(cell) + ": resume needs " + std::to_string(nStates) + " states");
             }
             for (std::size_t i = 0; i < nStates; ++i) {
-                if (resume->states[i].shape() != Shape{batch, stateSpecs[i].size}) {
-                    throw ModelError(describeCell(cell) + ": resume state " + std::to_string(i) + " should have shape " +
-                                     shapeToString({batch, stateSpecs[i].size}) + ", got " +
-                                     shapeToString(resume->states[i].shape()));
+                if (resume->states[i].shape() != Shape {batch, stateSpecs[i].size}) {
+                    throw ModelError(describeCell(cell) + ": resume state " + std::to_string(i) + " should have shape "
+                        + shapeToString({batch, stateSpecs[i].size}) + ", got "
+                        + shapeToString(resume->states[i].shape()));
                 }
                 current[i] = ConstMatrixMap(resume->states[i].data(), batch, stateSpecs[i].size);
             }
@@ -189,9 +189,9 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
             }
             auto& st = current.at(static_cast<std::size_t>(e.stateIndex));
             if (e.values.cols() != st.cols() || e.values.rows() != batch) {
-                throw ModelError(describeCell(cell) + ": edit of state " + std::to_string(e.stateIndex) + " at step " +
-                                 std::to_string(s) + " has shape " + shapeToString({e.values.rows(), e.values.cols()}) +
-                                 ", expected " + shapeToString({batch, st.cols()}));
+                throw ModelError(describeCell(cell) + ": edit of state " + std::to_string(e.stateIndex) + " at step "
+                    + std::to_string(s) + " has shape " + shapeToString({e.values.rows(), e.values.cols()})
+                    + ", expected " + shapeToString({batch, st.cols()}));
             }
             if (e.samples.empty()) {
                 st = e.values;
@@ -272,7 +272,7 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
                 for (std::size_t k = 1; k < trace->cells.size(); ++k) {
                     const auto& prevOut = trace->cells[k - 1].output;
                     std::copy(prevOut.stepData(s), prevOut.stepData(s) + batch * prevOut.width(),
-                              trace->cells[k].input.stepData(s));
+                        trace->cells[k].input.stepData(s));
                 }
             }
         }
@@ -304,7 +304,8 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
         }
     }
     if (options.timeMajor) {
-        result.outputs = Tensor({steps, batch, units}, std::vector<float>(outputs.data(), outputs.data() + outputs.size()));
+        result.outputs
+            = Tensor({steps, batch, units}, std::vector<float>(outputs.data(), outputs.data() + outputs.size()));
     } else {
         result.outputs = Tensor({batch, steps, units});
         for (Index s = 0; s < steps; ++s) {
@@ -314,8 +315,8 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
         }
     }
     for (std::size_t i = 0; i < nStates; ++i) {
-        result.states.emplace_back(Shape{batch, stateSpecs[i].size},
-                                   std::vector<float>(current[i].data(), current[i].data() + current[i].size()));
+        result.states.emplace_back(Shape {batch, stateSpecs[i].size},
+            std::vector<float>(current[i].data(), current[i].data() + current[i].size()));
     }
     return result;
 }

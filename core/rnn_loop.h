@@ -10,15 +10,16 @@
 // - unroll=True reproduces TF's unrolled path: zero_output_for_mask is applied after the loop with the mask in
 //   original time order, which differs from the loop only together with go_backwards.
 
-#include "cell.h"
-#include "trace.h"
-
 #include <optional>
 #include <span>
 
+#include "cell.h"
+#include "trace.h"
+
 namespace rnnscope {
 
-struct RnnLoopOptions {
+struct RnnLoopOptions
+{
     bool goBackwards = false;
     bool unroll = false;
     bool timeMajor = false; // inputs [T, B, ...] and outputs [T, B, U]
@@ -28,7 +29,8 @@ struct RnnLoopOptions {
 
 // A what-if edit: before processing step `step`, state `stateIndex` (flattened Keras order) of the given
 // samples is replaced. `values` is [batch, stateSize]; samples not listed keep their values.
-struct StateEdit {
+struct StateEdit
+{
     Index step = 0;
     Index stateIndex = 0;
     std::vector<Index> samples; // empty = all samples
@@ -37,12 +39,14 @@ struct StateEdit {
 
 // Resume a recorded run: steps before `step` are taken from `trace` (which must hold a complete earlier run of
 // the same inputs), and the loop continues from the states recorded after step-1, or from `states` if given.
-struct ResumePoint {
+struct ResumePoint
+{
     Index step = 0;
     std::vector<Tensor> states; // [batch, size] each; empty = the recorded ones
 };
 
-struct RnnLoopResult {
+struct RnnLoopResult
+{
     Tensor lastOutput; // [B, U]
     Tensor outputs; // [B, T, U] in processing order ([T, B, U] with time_major)
     std::vector<Tensor> states; // final states, [B, size] each
@@ -50,8 +54,7 @@ struct RnnLoopResult {
 
 // `trace`, when given, is (re)allocated and filled, except on resume, where it is updated from the resume step.
 RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vector<Tensor>& initialStates,
-                      const Mask* mask, const std::vector<Tensor>& constants, const RnnLoopOptions& options,
-                      LayerTrace* trace = nullptr, std::span<const StateEdit> edits = {},
-                      const ResumePoint* resume = nullptr);
+    const Mask* mask, const std::vector<Tensor>& constants, const RnnLoopOptions& options, LayerTrace* trace = nullptr,
+    std::span<const StateEdit> edits = {}, const ResumePoint* resume = nullptr);
 
 } // namespace rnnscope

@@ -46,9 +46,8 @@ Tensor::Tensor(Shape shape, std::vector<float> values)
     , m_values(std::move(values))
 {
     if (static_cast<Index>(m_values.size()) != shapeVolume(m_shape)) {
-        throw std::invalid_argument("tensor of shape " + shapeToString(m_shape) + " needs " +
-                                    std::to_string(shapeVolume(m_shape)) + " values, got " +
-                                    std::to_string(m_values.size()));
+        throw std::invalid_argument("tensor of shape " + shapeToString(m_shape) + " needs "
+            + std::to_string(shapeVolume(m_shape)) + " values, got " + std::to_string(m_values.size()));
     }
 }
 
@@ -94,8 +93,8 @@ Mask::Mask(Index batch, Index steps, std::vector<std::uint8_t> values)
     , m_values(std::move(values))
 {
     if (static_cast<Index>(m_values.size()) != batch * steps) {
-        throw std::invalid_argument("mask of shape " + shapeToString({batch, steps}) + " needs " +
-                                    std::to_string(batch * steps) + " values, got " + std::to_string(m_values.size()));
+        throw std::invalid_argument("mask of shape " + shapeToString({batch, steps}) + " needs "
+            + std::to_string(batch * steps) + " values, got " + std::to_string(m_values.size()));
     }
     for (auto& v : m_values) {
         v = v != 0 ? 1 : 0;

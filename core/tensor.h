@@ -5,11 +5,11 @@
 // Shapes use -1 for a dimension that is unknown (Keras's None) only in symbolic shapes; a Tensor holding
 // values always has a fully known shape.
 
-#include <Eigen/Core>
-
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include <Eigen/Core>
 
 namespace rnnscope {
 

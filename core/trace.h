@@ -7,12 +7,12 @@
 // [batch, width] block that the loop writes in place; it is allocated once before the loop. Writers transpose
 // to the batch-major [batch, steps, width] of the trace file.
 
-#include "tensor.h"
-
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "tensor.h"
 
 namespace rnnscope {
 
@@ -46,7 +46,8 @@ private:
     std::vector<float> m_values;
 };
 
-struct CellTrace {
+struct CellTrace
+{
     std::string className;
     std::vector<TraceSeries> states; // after each step (held at masked steps)
     std::vector<TraceSeries> gates; // post-activation
@@ -54,7 +55,8 @@ struct CellTrace {
     TraceSeries output; // the cell's own step output, recorded for the cells of a stack
 };
 
-struct LayerTrace {
+struct LayerTrace
+{
     std::string name; // layer name; "forward"/"backward" for the directions of a Bidirectional
     std::string className;
     Index units = 0;
@@ -74,7 +76,8 @@ struct LayerTrace {
     }
 };
 
-struct ModelTrace {
+struct ModelTrace
+{
     std::vector<LayerTrace> layers; // recurrent layers in the order they ran
     const LayerTrace* find(const std::string& layerName) const;
 };

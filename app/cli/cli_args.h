@@ -16,19 +16,22 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-struct InputArg {
+struct InputArg
+{
     std::string name; // from --input NAME=FILE; empty when given by position
     std::string file;
 };
 
 // One call on the model: `--input`s, an optional `--mask`, `--initial-state`s. `--then` starts the next.
-struct CallArgs {
+struct CallArgs
+{
     std::vector<InputArg> inputs;
     std::optional<std::string> mask;
     std::vector<std::string> initialStates;
 };
 
-struct LayerOverrides {
+struct LayerOverrides
+{
     std::optional<bool> returnSequences;
     std::optional<bool> returnState;
     std::optional<bool> goBackwards;
@@ -42,7 +45,8 @@ struct LayerOverrides {
     }
 };
 
-struct Arguments {
+struct Arguments
+{
     std::string command; // "info", "run", "help", "version"
     std::string model;
     std::optional<std::string> weights;

@@ -2,9 +2,9 @@
 // The rnnscope-cli commands. Each returns the exit status; errors are thrown (UsageError -> 2, FileError and
 // ModelError -> 3) and turned into the one-line "error: <file>: <what>" by main().
 
-#include "cli_args.h"
-
 #include <iosfwd>
+
+#include "cli_args.h"
 
 namespace rnnscope::cli {
 

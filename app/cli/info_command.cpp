@@ -1,14 +1,13 @@
 // `rnnscope-cli info`: what model.summary() prints, plus what a debugger user needs to know about the file:
 // its format, the Keras version that wrote it (which decides hard_sigmoid), every recurrent option and weight.
 
-#include "commands.h"
-
-#include "core/io/model_loader.h"
-#include "core/layers/basic_layers.h"
-
 #include <iomanip>
 #include <ostream>
 #include <set>
+
+#include "commands.h"
+#include "core/io/model_loader.h"
+#include "core/layers/basic_layers.h"
 
 namespace rnnscope::cli {
 
@@ -43,15 +42,14 @@ int infoCommand(const Arguments& args, std::ostream& out, std::ostream& warnings
     Model& model = *loaded.model;
     out << "Model: \"" << model.name() << "\" (" << model.className() << ")\n";
     out << "File: " << args.model << (args.weights ? " + " + *args.weights : std::string()) << "\n";
-    out << "Format: " << loaded.format << ", written by Keras " << loaded.version.text << " (hard_sigmoid = "
-        << (loaded.version.major >= 3 ? "clip(x/6 + 0.5, 0, 1)" : "clip(0.2x + 0.5, 0, 1)") << ")\n";
+    out << "Format: " << loaded.format << ", written by Keras " << loaded.version.text
+        << " (hard_sigmoid = " << (loaded.version.major >= 3 ? "clip(x/6 + 0.5, 0, 1)" : "clip(0.2x + 0.5, 0, 1)")
+        << ")\n";
     out << "Inputs:\n";
     for (const auto& in : model.inputs()) {
-        out << "  " << in.name << "  " << shapeToString(in.shape) << (in.integer ? "  int (ids)" : "  float32")
-            << "\n";
+        out << "  " << in.name << "  " << shapeToString(in.shape) << (in.integer ? "  int (ids)" : "  float32") << "\n";
     }
-    out << std::left << std::setw(34) << "Layer (type)" << std::setw(26) << "Output Shape" << std::setw(10)
-        << "Param #"
+    out << std::left << std::setw(34) << "Layer (type)" << std::setw(26) << "Output Shape" << std::setw(10) << "Param #"
         << "Configuration\n";
     Index total = 0;
     std::set<const Layer*> seen;

@@ -1,14 +1,13 @@
 // rnnscope-cli: the headless twin of the debugger. Exit status 0 on success, 2 for a usage error, 3 for bad input,
 // with one line "error: <file>: <what is wrong>" on stderr. Never a crash: every exception ends here.
 
-#include "cli_args.h"
-#include "commands.h"
-
-#include "core/errors.h"
-#include "core/io/file_error.h"
-
 #include <iostream>
 #include <new>
+
+#include "cli_args.h"
+#include "commands.h"
+#include "core/errors.h"
+#include "core/io/file_error.h"
 
 namespace {
 

@@ -2,8 +2,11 @@
 // (`--then` = the next model.predict on the same instance, so stateful layers carry their states), and write the
 // outputs as float32 .npy files, plus the trace if asked.
 
-#include "commands.h"
+#include <cmath>
+#include <filesystem>
+#include <ostream>
 
+#include "commands.h"
 #include "core/bidirectional.h"
 #include "core/errors.h"
 #include "core/io/file_error.h"
@@ -11,10 +14,6 @@
 #include "core/io/npy.h"
 #include "core/io/trace_writer.h"
 #include "core/layers/basic_layers.h"
-
-#include <cmath>
-#include <filesystem>
-#include <ostream>
 
 namespace rnnscope::cli {
 
@@ -50,12 +49,12 @@ Layer* chooseLayer(const Arguments& args, const Model& model)
                 return l;
             }
         }
-        throw UsageError("--layer " + *args.layer + ": the model has no recurrent layer of that name (recurrent layers: " +
-                         recurrentNames(model) + ")");
+        throw UsageError("--layer " + *args.layer
+            + ": the model has no recurrent layer of that name (recurrent layers: " + recurrentNames(model) + ")");
     }
     if (recurrent.size() != 1) {
-        throw UsageError("the model has " + std::to_string(recurrent.size()) + " recurrent layers (" +
-                         recurrentNames(model) + "): name one with --layer");
+        throw UsageError("the model has " + std::to_string(recurrent.size()) + " recurrent layers ("
+            + recurrentNames(model) + "): name one with --layer");
     }
     return recurrent.front();
 }
@@ -131,8 +130,8 @@ void warnNonFinite(const Tensor& t, const std::string& file, std::ostream& warni
 }
 
 // The call's inputs in the model's input order, read and checked against the model's declared shapes.
-std::vector<Tensor> readInputs(const CallArgs& call, const Model& model, std::vector<std::string>& files,
-                               std::ostream& warnings)
+std::vector<Tensor> readInputs(
+    const CallArgs& call, const Model& model, std::vector<std::string>& files, std::ostream& warnings)
 {
     const auto& specs = model.inputs();
     std::vector<std::optional<std::string>> byIndex(specs.size());
@@ -151,8 +150,8 @@ std::vector<Tensor> readInputs(const CallArgs& call, const Model& model, std::ve
                 for (const auto& s : specs) {
                     names += (names.empty() ? "" : ", ") + s.name;
                 }
-                throw UsageError("--input " + in.name + "=...: the model has no input of that name (inputs: " + names +
-                                 ")");
+                throw UsageError(
+                    "--input " + in.name + "=...: the model has no input of that name (inputs: " + names + ")");
             }
         } else {
             ++position;
@@ -179,8 +178,9 @@ std::vector<Tensor> readInputs(const CallArgs& call, const Model& model, std::ve
             fits = want[d] < 0 || want[d] == t.shape()[d];
         }
         if (!fits) {
-            throw io::FileError(file, "has shape " + shapeToString(t.shape()) + ", but model input '" + specs[i].name +
-                                          "' expects " + shapeToString(want));
+            throw io::FileError(file,
+                "has shape " + shapeToString(t.shape()) + ", but model input '" + specs[i].name + "' expects "
+                    + shapeToString(want));
         }
         warnNonFinite(t, file, warnings);
         files.push_back(file);
@@ -210,9 +210,9 @@ void applyInitialStates(const CallArgs& call, Layer* layer, std::size_t callInde
     }
     if (states.size() != needed) {
         throw io::FileError(call.initialStates.front(),
-                            "layer '" + layer->name() + "' has " + std::to_string(needed) + " state(s) but " +
-                                std::to_string(states.size()) + " --initial-state file(s) were given for call " +
-                                std::to_string(callIndex));
+            "layer '" + layer->name() + "' has " + std::to_string(needed) + " state(s) but "
+                + std::to_string(states.size()) + " --initial-state file(s) were given for call "
+                + std::to_string(callIndex));
     }
     std::size_t k = 0;
     for (RnnLayer* t : targets) {
@@ -220,9 +220,9 @@ void applyInitialStates(const CallArgs& call, Layer* layer, std::size_t callInde
         for (const auto& spec : t->cell().states()) {
             const Tensor& s = states[k];
             if (s.rank() != 2 || s.dim(1) != spec.size) {
-                throw io::FileError(call.initialStates[k], "has shape " + shapeToString(s.shape()) + ", but state " +
-                                                               spec.name + " of layer '" + layer->name() +
-                                                               "' is (batch, " + std::to_string(spec.size) + ")");
+                throw io::FileError(call.initialStates[k],
+                    "has shape " + shapeToString(s.shape()) + ", but state " + spec.name + " of layer '" + layer->name()
+                        + "' is (batch, " + std::to_string(spec.size) + ")");
             }
             own.push_back(s);
             ++k;
@@ -292,9 +292,10 @@ int runCommand(const Arguments& args, std::ostream& out, std::ostream& warnings)
             const Index b = x0.rank() >= 2 ? x0.dim(timeMajor ? 1 : 0) : -1;
             const Index t = x0.rank() >= 2 ? x0.dim(timeMajor ? 0 : 1) : -1;
             if (mask->batch() != b || mask->steps() != t) {
-                throw io::FileError(*call.mask, "mask of shape " + shapeToString({mask->batch(), mask->steps()}) +
-                                                    " does not match input " + files.front() + " of shape " +
-                                                    shapeToString(x0.shape()) + " (expected (samples, timesteps))");
+                throw io::FileError(*call.mask,
+                    "mask of shape " + shapeToString({mask->batch(), mask->steps()}) + " does not match input "
+                        + files.front() + " of shape " + shapeToString(x0.shape())
+                        + " (expected (samples, timesteps))");
             }
         }
         applyInitialStates(call, layer, c);
@@ -321,8 +322,8 @@ int runCommand(const Arguments& args, std::ostream& out, std::ostream& warnings)
         for (std::size_t k = 0; k < outputs.size(); ++k) {
             io::writeNpy((fs::path(dir) / ("output_" + std::to_string(k) + ".npy")).string(), outputs[k]);
         }
-        out << "call " << c << ": wrote " << outputs.size() << " output(s) (" << outputNameText(model) << ") to "
-            << dir << "\n";
+        out << "call " << c << ": wrote " << outputs.size() << " output(s) (" << outputNameText(model) << ") to " << dir
+            << "\n";
 
         if (tracing) {
             io::TraceInputs ti;
@@ -335,8 +336,8 @@ int runCommand(const Arguments& args, std::ostream& out, std::ostream& warnings)
             }
             ti.producer = kProducer;
             ti.model = args.model;
-            ti.optionsJson = "{\"call\": " + std::to_string(c) + ", \"calls\": " + std::to_string(calls) +
-                             ", \"keras_version\": \"" + loaded.version.text + "\"}";
+            ti.optionsJson = "{\"call\": " + std::to_string(c) + ", \"calls\": " + std::to_string(calls)
+                + ", \"keras_version\": \"" + loaded.version.text + "\"}";
             if (args.traceFile) {
                 io::writeTraceHdf5(withCallSuffix(*args.traceFile, c, calls, false), trace, ti);
             }

@@ -2,8 +2,8 @@
 
 namespace rnnscope {
 
-GruCell::GruCell(Index inputSize, Index units, Activation activation, Activation recurrentActivation, bool useBias,
-                 bool resetAfter)
+GruCell::GruCell(
+    Index inputSize, Index units, Activation activation, Activation recurrentActivation, bool useBias, bool resetAfter)
     : ProjectedCell(inputSize, units, 3, useBias)
     , m_activation(activation)
     , m_recurrentActivation(recurrentActivation)
@@ -14,10 +14,10 @@ GruCell::GruCell(Index inputSize, Index units, Activation activation, Activation
 
 std::vector<WeightSlot> GruCell::weights()
 {
-    std::vector<WeightSlot> w{{"kernel", {m_kernel.rows(), m_kernel.cols()}, m_kernel.data()},
-                              {"recurrent_kernel", {m_units, 3 * m_units}, m_recurrentKernel.data()}};
+    std::vector<WeightSlot> w {{"kernel", {m_kernel.rows(), m_kernel.cols()}, m_kernel.data()},
+        {"recurrent_kernel", {m_units, 3 * m_units}, m_recurrentKernel.data()}};
     if (m_useBias) {
-        w.push_back({"bias", m_resetAfter ? Shape{2, 3 * m_units} : Shape{3 * m_units}, m_bias.data()});
+        w.push_back({"bias", m_resetAfter ? Shape {2, 3 * m_units} : Shape {3 * m_units}, m_bias.data()});
     }
     return w;
 }
@@ -40,8 +40,8 @@ void GruCell::step(const StepIo& io, CellWorkspace& workspace) const
         }
         g.leftCols(2 * u) = xp.leftCols(2 * u) + ws.recurrent.leftCols(2 * u);
         m_recurrentActivation.apply(g.leftCols(2 * u));
-        g.rightCols(u).array() =
-            xp.rightCols(u).array() + g.middleCols(u, u).array() * ws.recurrent.rightCols(u).array();
+        g.rightCols(u).array()
+            = xp.rightCols(u).array() + g.middleCols(u, u).array() * ws.recurrent.rightCols(u).array();
     } else {
         g.leftCols(2 * u) = xp.leftCols(2 * u);
         g.leftCols(2 * u).noalias() += h * m_recurrentKernel.leftCols(2 * u);

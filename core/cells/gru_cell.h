@@ -17,7 +17,7 @@ class GruCell : public ProjectedCell
 {
 public:
     GruCell(Index inputSize, Index units, Activation activation, Activation recurrentActivation, bool useBias,
-            bool resetAfter);
+        bool resetAfter);
 
     std::string className() const override { return "GRUCell"; }
     Index outputSize() const override { return m_units; }
@@ -28,10 +28,8 @@ public:
 
     std::vector<std::pair<std::string, std::string>> config() const override
     {
-        return {{"activation", m_activation.name()},
-                {"recurrent_activation", m_recurrentActivation.name()},
-                {"use_bias", m_useBias ? "True" : "False"},
-                {"reset_after", m_resetAfter ? "True" : "False"}};
+        return {{"activation", m_activation.name()}, {"recurrent_activation", m_recurrentActivation.name()},
+            {"use_bias", m_useBias ? "True" : "False"}, {"reset_after", m_resetAfter ? "True" : "False"}};
     }
     bool resetAfter() const { return m_resetAfter; }
     const Activation& activation() const { return m_activation; }

@@ -12,8 +12,8 @@ LstmCell::LstmCell(Index inputSize, Index units, Activation activation, Activati
 
 std::vector<WeightSlot> LstmCell::weights()
 {
-    std::vector<WeightSlot> w{{"kernel", {m_kernel.rows(), m_kernel.cols()}, m_kernel.data()},
-                              {"recurrent_kernel", {m_units, 4 * m_units}, m_recurrentKernel.data()}};
+    std::vector<WeightSlot> w {{"kernel", {m_kernel.rows(), m_kernel.cols()}, m_kernel.data()},
+        {"recurrent_kernel", {m_units, 4 * m_units}, m_recurrentKernel.data()}};
     if (m_useBias) {
         w.push_back({"bias", {4 * m_units}, m_bias.data()});
     }

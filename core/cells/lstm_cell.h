@@ -17,15 +17,17 @@ public:
     std::string className() const override { return "LSTMCell"; }
     Index outputSize() const override { return m_units; }
     std::vector<StateSpec> states() const override { return {{"h", m_units}, {"c", m_units}}; }
-    std::vector<GateSpec> gates() const override { return {{"i", m_units}, {"f", m_units}, {"c", m_units}, {"o", m_units}}; }
+    std::vector<GateSpec> gates() const override
+    {
+        return {{"i", m_units}, {"f", m_units}, {"c", m_units}, {"o", m_units}};
+    }
     std::vector<WeightSlot> weights() override;
     void step(const StepIo& io, CellWorkspace& workspace) const override;
 
     std::vector<std::pair<std::string, std::string>> config() const override
     {
-        return {{"activation", m_activation.name()},
-                {"recurrent_activation", m_recurrentActivation.name()},
-                {"use_bias", m_useBias ? "True" : "False"}};
+        return {{"activation", m_activation.name()}, {"recurrent_activation", m_recurrentActivation.name()},
+            {"use_bias", m_useBias ? "True" : "False"}};
     }
     const Activation& activation() const { return m_activation; }
     const Activation& recurrentActivation() const { return m_recurrentActivation; }

@@ -11,8 +11,8 @@ SimpleRnnCell::SimpleRnnCell(Index inputSize, Index units, Activation activation
 
 std::vector<WeightSlot> SimpleRnnCell::weights()
 {
-    std::vector<WeightSlot> w{{"kernel", {m_kernel.rows(), m_units}, m_kernel.data()},
-                              {"recurrent_kernel", {m_units, m_units}, m_recurrentKernel.data()}};
+    std::vector<WeightSlot> w {{"kernel", {m_kernel.rows(), m_units}, m_kernel.data()},
+        {"recurrent_kernel", {m_units, m_units}, m_recurrentKernel.data()}};
     if (m_useBias) {
         w.push_back({"bias", {m_units}, m_bias.data()});
     }
@@ -37,7 +37,7 @@ MinimalRnnCell::MinimalRnnCell(Index inputSize, Index units)
 std::vector<WeightSlot> MinimalRnnCell::weights()
 {
     return {{"kernel", {m_kernel.rows(), m_units}, m_kernel.data()},
-            {"recurrent_kernel", {m_units, m_units}, m_recurrentKernel.data()}};
+        {"recurrent_kernel", {m_units, m_units}, m_recurrentKernel.data()}};
 }
 
 void MinimalRnnCell::step(const StepIo& io, CellWorkspace& workspace) const

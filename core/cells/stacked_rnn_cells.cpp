@@ -22,9 +22,9 @@ StackedRnnCells::StackedRnnCells(std::vector<std::unique_ptr<RnnCell>> cells, bo
     }
     for (std::size_t k = 1; k < m_cells.size(); ++k) {
         if (m_cells[k]->inputSize() != m_cells[k - 1]->outputSize()) {
-            throw ModelError("StackedRNNCells: cell " + std::to_string(k) + " (" + m_cells[k]->className() +
-                             ") expects inputs of size " + std::to_string(m_cells[k]->inputSize()) + " but cell " +
-                             std::to_string(k - 1) + " outputs " + std::to_string(m_cells[k - 1]->outputSize()));
+            throw ModelError("StackedRNNCells: cell " + std::to_string(k) + " (" + m_cells[k]->className()
+                + ") expects inputs of size " + std::to_string(m_cells[k]->inputSize()) + " but cell "
+                + std::to_string(k - 1) + " outputs " + std::to_string(m_cells[k - 1]->outputSize()));
         }
     }
     for (const auto& c : m_cells) {
@@ -126,8 +126,8 @@ void StackedRnnCells::step(const StepIo& io, CellWorkspace& workspace) const
         sub.constants = io.constants;
         cell.step(sub, *ws.cells[k]);
         if (last && !io.cellOutputs.empty() && io.cellOutputs[leaf] != nullptr) {
-            MatrixMap(io.cellOutputs[leaf], io.batch, cell.outputSize()) =
-                ConstMatrixMap(io.output, io.batch, cell.outputSize());
+            MatrixMap(io.cellOutputs[leaf], io.batch, cell.outputSize())
+                = ConstMatrixMap(io.output, io.batch, cell.outputSize());
         }
         input = sub.output;
         leaf += nLeaves;

@@ -1,8 +1,8 @@
 #include "basic_layers.h"
 
-#include "../errors.h"
-
 #include <cmath>
+
+#include "../errors.h"
 
 namespace rnnscope {
 
@@ -48,8 +48,8 @@ std::vector<LayerOutput> InputLayer::call(const std::vector<LayerInput>& inputs,
         fits = m_batchShape[i] < 0 || m_batchShape[i] == x.shape()[i];
     }
     if (!fits) {
-        throw ModelError("input '" + name() + "' expects shape " + shapeToString(m_batchShape) + ", got " +
-                         shapeToString(x.shape()));
+        throw ModelError("input '" + name() + "' expects shape " + shapeToString(m_batchShape) + ", got "
+            + shapeToString(x.shape()));
     }
     return {{x, maskOf(inputs[0])}};
 }
@@ -67,8 +67,8 @@ EmbeddingLayer::EmbeddingLayer(std::string name, Index inputDim, Index outputDim
 
 std::string EmbeddingLayer::describe() const
 {
-    return "Embedding(" + std::to_string(m_inputDim) + ", " + std::to_string(m_outputDim) +
-           (m_maskZero ? ", mask_zero" : "") + ")";
+    return "Embedding(" + std::to_string(m_inputDim) + ", " + std::to_string(m_outputDim)
+        + (m_maskZero ? ", mask_zero" : "") + ")";
 }
 
 std::vector<WeightSlot> EmbeddingLayer::weights()
@@ -94,17 +94,16 @@ std::vector<LayerOutput> EmbeddingLayer::call(const std::vector<LayerInput>& inp
         const float v = ids.data()[i];
         const auto id = static_cast<Index>(v);
         if (!(v >= 0.0F) || static_cast<float>(id) != v || id >= m_inputDim) {
-            throw ModelError(layerTag(*this) + ": id " + std::to_string(v) + " at position " + std::to_string(i) +
-                             " is not an integer in [0, " + std::to_string(m_inputDim) + ")");
+            throw ModelError(layerTag(*this) + ": id " + std::to_string(v) + " at position " + std::to_string(i)
+                + " is not an integer in [0, " + std::to_string(m_inputDim) + ")");
         }
-        std::copy(m_embeddings.row(id).data(), m_embeddings.row(id).data() + m_outputDim,
-                  out.data() + i * m_outputDim);
+        std::copy(m_embeddings.row(id).data(), m_embeddings.row(id).data() + m_outputDim, out.data() + i * m_outputDim);
     }
     std::optional<Mask> mask;
     if (m_maskZero) {
         if (ids.rank() != 2) {
-            throw ModelError(layerTag(*this) + ": mask_zero needs ids of shape (batch, timesteps), got " +
-                             shapeToString(ids.shape()));
+            throw ModelError(layerTag(*this) + ": mask_zero needs ids of shape (batch, timesteps), got "
+                + shapeToString(ids.shape()));
         }
         std::vector<std::uint8_t> m(static_cast<std::size_t>(ids.size()));
         for (Index i = 0; i < ids.size(); ++i) {
@@ -138,8 +137,8 @@ std::vector<LayerOutput> MaskingLayer::call(const std::vector<LayerInput>& input
     expectInputCount(inputs.size(), 1);
     const Tensor& x = *inputs[0].tensor;
     if (x.rank() != 3) {
-        throw ModelError(layerTag(*this) + " expects inputs (batch, timesteps, features), got " +
-                         shapeToString(x.shape()));
+        throw ModelError(
+            layerTag(*this) + " expects inputs (batch, timesteps, features), got " + shapeToString(x.shape()));
     }
     const Index batch = x.dim(0);
     const Index steps = x.dim(1);
@@ -172,16 +171,16 @@ DenseLayer::DenseLayer(std::string name, Index units, Activation activation, boo
 
 std::string DenseLayer::describe() const
 {
-    return "Dense(" + std::to_string(m_units) + ", activation=" + m_activation.name() +
-           (m_useBias ? "" : ", use_bias=False") + ")";
+    return "Dense(" + std::to_string(m_units) + ", activation=" + m_activation.name()
+        + (m_useBias ? "" : ", use_bias=False") + ")";
 }
 
 void DenseLayer::build(const std::vector<Shape>& inputShapes)
 {
     const Index in = inputShapes.at(0).empty() ? -1 : inputShapes.at(0).back();
     if (in < 0) {
-        throw ModelError(layerTag(*this) + ": the last dimension of its input " + shapeToString(inputShapes.at(0)) +
-                         " must be known");
+        throw ModelError(layerTag(*this) + ": the last dimension of its input " + shapeToString(inputShapes.at(0))
+            + " must be known");
     }
     if (m_inputSize == in) {
         return;
@@ -193,7 +192,7 @@ void DenseLayer::build(const std::vector<Shape>& inputShapes)
 
 std::vector<WeightSlot> DenseLayer::weights()
 {
-    std::vector<WeightSlot> w{{"kernel", {m_inputSize, m_units}, m_kernel.data()}};
+    std::vector<WeightSlot> w {{"kernel", {m_inputSize, m_units}, m_kernel.data()}};
     if (m_useBias) {
         w.push_back({"bias", {m_units}, m_bias.data()});
     }
@@ -207,8 +206,8 @@ std::vector<Shape> DenseLayer::outputShapes(const std::vector<Shape>& inputShape
         throw ModelError(layerTag(*this) + " expects inputs of rank >= 2, got " + shapeToString(s));
     }
     if (m_inputSize >= 0 && s.back() >= 0 && s.back() != m_inputSize) {
-        throw ModelError(layerTag(*this) + " expects " + std::to_string(m_inputSize) + " input features, got " +
-                         shapeToString(s));
+        throw ModelError(
+            layerTag(*this) + " expects " + std::to_string(m_inputSize) + " input features, got " + shapeToString(s));
     }
     s.back() = m_units;
     return {s};
@@ -229,8 +228,8 @@ std::vector<LayerOutput> DenseLayer::call(const std::vector<LayerInput>& inputs,
     const Tensor& x = *inputs[0].tensor;
     const auto shapes = outputShapes({x.shape()});
     if (x.shape().back() != m_inputSize) {
-        throw ModelError(layerTag(*this) + " expects " + std::to_string(m_inputSize) + " input features, got " +
-                         shapeToString(x.shape()));
+        throw ModelError(layerTag(*this) + " expects " + std::to_string(m_inputSize) + " input features, got "
+            + shapeToString(x.shape()));
     }
     Tensor y(shapes[0]);
     apply(x.matrix(), y.matrix());
@@ -334,7 +333,7 @@ std::string TimeDistributedLayer::describe() const
 namespace {
 Shape withoutTime(const Shape& s)
 {
-    Shape inner{s[0] < 0 || s[1] < 0 ? -1 : s[0] * s[1]};
+    Shape inner {s[0] < 0 || s[1] < 0 ? -1 : s[0] * s[1]};
     inner.insert(inner.end(), s.begin() + 2, s.end());
     return inner;
 }
@@ -356,7 +355,7 @@ std::vector<Shape> TimeDistributedLayer::outputShapes(const std::vector<Shape>& 
         throw ModelError(layerTag(*this) + " expects inputs of rank >= 3, got " + shapeToString(s));
     }
     Shape inner = m_inner->outputShapes({withoutTime(s)}).at(0);
-    Shape out{s[0], s[1]};
+    Shape out {s[0], s[1]};
     out.insert(out.end(), inner.begin() + 1, inner.end());
     return {out};
 }
@@ -370,7 +369,7 @@ std::vector<LayerOutput> TimeDistributedLayer::call(const std::vector<LayerInput
     }
     const Tensor flat = x.reshaped(withoutTime(x.shape()));
     auto inner = m_inner->call({{&flat, nullptr}}, context);
-    Shape s{x.dim(0), x.dim(1)};
+    Shape s {x.dim(0), x.dim(1)};
     s.insert(s.end(), inner[0].tensor.shape().begin() + 1, inner[0].tensor.shape().end());
     return {{inner[0].tensor.reshaped(s), maskOf(inputs[0])}};
 }
@@ -408,8 +407,8 @@ std::string MergeLayer::className() const
 std::vector<Shape> MergeLayer::outputShapes(const std::vector<Shape>& inputShapes) const
 {
     if (inputShapes.size() < 2 || (m_op == MergeOp::Subtract && inputShapes.size() != 2)) {
-        throw ModelError(layerTag(*this) + " needs " + (m_op == MergeOp::Subtract ? "exactly 2" : "at least 2") +
-                         " inputs, got " + std::to_string(inputShapes.size()));
+        throw ModelError(layerTag(*this) + " needs " + (m_op == MergeOp::Subtract ? "exactly 2" : "at least 2")
+            + " inputs, got " + std::to_string(inputShapes.size()));
     }
     const Shape& first = inputShapes[0];
     const auto rank = static_cast<Index>(first.size());
@@ -427,8 +426,8 @@ std::vector<Shape> MergeLayer::outputShapes(const std::vector<Shape>& inputShape
             ok = a < 0 || b < 0 || a == b;
         }
         if (!ok) {
-            throw ModelError(layerTag(*this) + ": incompatible input shapes " + shapeToString(first) + " and " +
-                             shapeToString(s));
+            throw ModelError(
+                layerTag(*this) + ": incompatible input shapes " + shapeToString(first) + " and " + shapeToString(s));
         }
         if (m_op == MergeOp::Concatenate) {
             Index& o = out[static_cast<std::size_t>(axis)];
@@ -460,7 +459,7 @@ std::vector<LayerOutput> MergeLayer::call(const std::vector<LayerInput>& inputs,
             const Index inner = in.tensor->size() / std::max<Index>(outer, 1);
             for (Index o = 0; o < outer; ++o) {
                 std::copy(in.tensor->data() + o * inner, in.tensor->data() + (o + 1) * inner,
-                          y.data() + o * outInner + offset);
+                    y.data() + o * outInner + offset);
             }
             offset += inner;
         }

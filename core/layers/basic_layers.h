@@ -11,10 +11,10 @@
 //   Concatenate / Add / Subtract / Multiply / Average / Maximum / Minimum: merge layers; output mask = AND of
 //                  input masks (all-true where an input has none), none when no input has one
 
+#include <memory>
+
 #include "../activation.h"
 #include "../layer.h"
-
-#include <memory>
 
 namespace rnnscope {
 

@@ -3,14 +3,14 @@
 // config as .json, the weights as a legacy Keras weights-only .h5 (root attrs layer_names / keras_version /
 // backend, one group per layer with weight_names, datasets at those paths: keras-formats §1.1), and .npy inputs.
 
-#include "core/io/atomic_file.h"
-#include "core/io/hdf5_file.h"
-#include "core/io/npy.h"
+#include <fstream>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-#include <string>
+#include "core/io/atomic_file.h"
+#include "core/io/hdf5_file.h"
+#include "core/io/npy.h"
 
 namespace rnnscope::testing {
 

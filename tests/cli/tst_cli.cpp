@@ -3,10 +3,7 @@
 // outputs in shared/real-models). Bad input must give exit status 3 and one line "error: <file>: <problem>";
 // usage errors exit 2.
 
-#include "cli_fixture.h"
-#include "core/io/hdf5_file.h"
-#include "core/io/npy.h"
-#include "tests/support/golden_compare.h"
+#include <fstream>
 
 #include <QDir>
 #include <QFile>
@@ -15,14 +12,18 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <fstream>
+#include "cli_fixture.h"
+#include "core/io/hdf5_file.h"
+#include "core/io/npy.h"
+#include "tests/support/golden_compare.h"
 
 using namespace rnnscope;
 using nlohmann::json;
 
 namespace {
 
-struct CliResult {
+struct CliResult
+{
     int exitCode = -1;
     QString out;
     QString err;
@@ -37,7 +38,7 @@ CliResult runCli(const QStringList& args)
         return {};
     }
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+        QString::fromUtf8(p.readAllStandardError())};
 }
 
 QString realModel(const char* name)
@@ -93,7 +94,7 @@ void TestCli::goldenCaseThroughFiles()
     const json golden = json::parse(in);
     // `--then` is the next predict() on the same instance and the command line has no reset_states() between
     // calls, so a case that resets is checked up to its first reset (tst_golden_models covers the resets).
-    const auto resets = golden.value("reset_states_before_call", std::vector<bool>{});
+    const auto resets = golden.value("reset_states_before_call", std::vector<bool> {});
     std::size_t callCount = golden.at("calls").size();
     for (std::size_t c = 1; c < resets.size(); ++c) {
         if (resets[c]) {
@@ -105,7 +106,7 @@ void TestCli::goldenCaseThroughFiles()
     const QString weights = tmp.filePath(QStringLiteral("weights.h5"));
     testing::writeJson(golden.at("model_config"), config.toStdString());
     testing::writeLegacyWeights(golden, weights.toStdString());
-    QStringList args{QStringLiteral("run"), config, QStringLiteral("--weights"), weights};
+    QStringList args {QStringLiteral("run"), config, QStringLiteral("--weights"), weights};
     const auto& calls = golden.at("calls");
     for (std::size_t c = 0; c < callCount; ++c) {
         if (c > 0) {
@@ -134,8 +135,8 @@ void TestCli::goldenCaseThroughFiles()
         const auto& want = calls[c].at("outputs");
         for (std::size_t k = 0; k < want.size(); ++k) {
             const Tensor got = readOutput(dir + QStringLiteral("/output_%1.npy").arg(k));
-            RNNSCOPE_COMPARE_VALUES(got, want[k].at("shape").get<Shape>(),
-                                    want[k].at("data").get<std::vector<double>>(), 1e-5);
+            RNNSCOPE_COMPARE_VALUES(
+                got, want[k].at("shape").get<Shape>(), want[k].at("data").get<std::vector<double>>(), 1e-5);
         }
         QVERIFY(!QFile::exists(dir + QStringLiteral("/output_%1.npy").arg(want.size())));
     }
@@ -147,11 +148,10 @@ void TestCli::kerasComputedDl4j_data()
     QTest::addColumn<QString>("io");
     QTest::addColumn<QString>("inputDataset");
     QTest::newRow("SimpleRNN, Keras 2.1.3") << realModel("dl4j_simplernn_k213_model.h5")
-                                            << realModel("dl4j_simplernn_k213_io.h5")
-                                            << "inputs/simple_rnn_1_input";
-    QTest::newRow("LSTM hard_sigmoid, Keras 2.1.3") << realModel("dl4j_lstm_hardsig_k213_model.h5")
-                                                    << realModel("dl4j_lstm_hardsig_k213_io.h5")
-                                                    << "inputs/lstm_1_input";
+                                            << realModel("dl4j_simplernn_k213_io.h5") << "inputs/simple_rnn_1_input";
+    QTest::newRow("LSTM hard_sigmoid, Keras 2.1.3")
+        << realModel("dl4j_lstm_hardsig_k213_model.h5") << realModel("dl4j_lstm_hardsig_k213_io.h5")
+        << "inputs/lstm_1_input";
 }
 
 void TestCli::kerasComputedDl4j()
@@ -166,7 +166,7 @@ void TestCli::kerasComputedDl4j()
     io::writeNpy(xPath.toStdString(), Tensor(x.shape(), x.readFloat32()));
     const auto want = file.root().dataset("predictions/dense_1");
     const CliResult r = runCli({QStringLiteral("run"), model, QStringLiteral("--input"), xPath, QStringLiteral("--out"),
-                                tmp.filePath(QStringLiteral("out"))});
+        tmp.filePath(QStringLiteral("out"))});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const Tensor got = readOutput(tmp.filePath(QStringLiteral("out/output_0.npy")));
     RNNSCOPE_COMPARE_VALUES(got, want.shape(), toDoubles(want.readFloat32()), 1e-5);
@@ -185,13 +185,13 @@ void TestCli::weightsOnlyWithConfig()
     const auto x = ioFile.root().dataset("inputs/lstm_1_input");
     const QString xPath = tmp.filePath(QStringLiteral("x.npy"));
     io::writeNpy(xPath.toStdString(), Tensor(x.shape(), x.readFloat32()));
-    const CliResult r =
-        runCli({QStringLiteral("run"), config, QStringLiteral("--weights"), realModel("dl4j_lstm_hardsig_k213_weights.h5"),
-                QStringLiteral("--input"), xPath, QStringLiteral("--out"), tmp.filePath(QStringLiteral("out"))});
+    const CliResult r = runCli(
+        {QStringLiteral("run"), config, QStringLiteral("--weights"), realModel("dl4j_lstm_hardsig_k213_weights.h5"),
+            QStringLiteral("--input"), xPath, QStringLiteral("--out"), tmp.filePath(QStringLiteral("out"))});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const auto want = ioFile.root().dataset("predictions/dense_1");
     RNNSCOPE_COMPARE_VALUES(readOutput(tmp.filePath(QStringLiteral("out/output_0.npy"))), want.shape(),
-                            toDoubles(want.readFloat32()), 1e-5);
+        toDoubles(want.readFloat32()), 1e-5);
 }
 
 void TestCli::statefulGruAcrossCalls()
@@ -205,22 +205,22 @@ void TestCli::statefulGruAcrossCalls()
     const QString h0 = tmp.filePath(QStringLiteral("h0.npy"));
     io::writeNpy(x.toStdString(), Tensor({1, 3, 1}, {1.0F, 0.0F, 0.0F}));
     io::writeNpy(h0.toStdString(), Tensor({1, 1}, {10.0F}));
-    const std::vector<double> first{-7.676248, -7.5144324, -7.3429837};
-    const std::vector<double> second{-7.247089, -7.058707, -6.857616};
+    const std::vector<double> first {-7.676248, -7.5144324, -7.3429837};
+    const std::vector<double> second {-7.247089, -7.058707, -6.857616};
 
-    CliResult r = runCli({QStringLiteral("run"), realModel("fdeep_gru_stateless_tk224.h5"), QStringLiteral("--input"), x,
-                          QStringLiteral("--input"), h0, QStringLiteral("--out"), tmp.filePath(QStringLiteral("a"))});
+    CliResult r = runCli({QStringLiteral("run"), realModel("fdeep_gru_stateless_tk224.h5"), QStringLiteral("--input"),
+        x, QStringLiteral("--input"), h0, QStringLiteral("--out"), tmp.filePath(QStringLiteral("a"))});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-    RNNSCOPE_COMPARE_VALUES(readOutput(tmp.filePath(QStringLiteral("a/output_0.npy"))), (Shape{1, 3, 1}), first, 1e-5);
+    RNNSCOPE_COMPARE_VALUES(readOutput(tmp.filePath(QStringLiteral("a/output_0.npy"))), (Shape {1, 3, 1}), first, 1e-5);
 
     r = runCli({QStringLiteral("run"), realModel("fdeep_gru_stateful_tk224.h5"), QStringLiteral("--input"), x,
-                QStringLiteral("--input"), h0, QStringLiteral("--then"), QStringLiteral("--input"), x,
-                QStringLiteral("--input"), h0, QStringLiteral("--out"), tmp.filePath(QStringLiteral("b"))});
+        QStringLiteral("--input"), h0, QStringLiteral("--then"), QStringLiteral("--input"), x,
+        QStringLiteral("--input"), h0, QStringLiteral("--out"), tmp.filePath(QStringLiteral("b"))});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-    RNNSCOPE_COMPARE_VALUES(readOutput(tmp.filePath(QStringLiteral("b/call_0/output_0.npy"))), (Shape{1, 3, 1}), first,
-                            1e-5);
-    RNNSCOPE_COMPARE_VALUES(readOutput(tmp.filePath(QStringLiteral("b/call_1/output_0.npy"))), (Shape{1, 3, 1}), second,
-                            1e-5);
+    RNNSCOPE_COMPARE_VALUES(
+        readOutput(tmp.filePath(QStringLiteral("b/call_0/output_0.npy"))), (Shape {1, 3, 1}), first, 1e-5);
+    RNNSCOPE_COMPARE_VALUES(
+        readOutput(tmp.filePath(QStringLiteral("b/call_1/output_0.npy"))), (Shape {1, 3, 1}), second, 1e-5);
 }
 
 void TestCli::infoDescribesModel()
@@ -239,19 +239,32 @@ void TestCli::badInputExits3_data()
 {
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("mentions");
-    QTest::newRow("missing model file") << "missingModel" << "no_such_model.h5";
-    QTest::newRow("text file as model") << "textModel" << "notes.txt";
-    QTest::newRow("truncated HDF5 model") << "truncated" << "truncated.h5";
-    QTest::newRow("weights-only file as model") << "weightsOnly" << "dl4j_lstm_hardsig_k213_weights.h5";
-    QTest::newRow("config without weights") << "configNoWeights" << "config.json";
-    QTest::newRow("unknown layer class") << "unknownLayer" << "FancyLSTM";
-    QTest::newRow("weights of another model") << "wrongWeights" << "weights.h5";
-    QTest::newRow("input of the wrong shape") << "wrongInputShape" << "x.npy";
-    QTest::newRow("input that is not .npy") << "corruptInput" << "x.npy";
-    QTest::newRow("missing input file") << "missingInput" << "nothing.npy";
-    QTest::newRow("mask of the wrong shape") << "wrongMask" << "m.npy";
-    QTest::newRow("initial state of the wrong shape") << "wrongState" << "s.npy";
-    QTest::newRow("option that breaks the model") << "breakingOption" << "model.json";
+    QTest::newRow("missing model file") << "missingModel"
+                                        << "no_such_model.h5";
+    QTest::newRow("text file as model") << "textModel"
+                                        << "notes.txt";
+    QTest::newRow("truncated HDF5 model") << "truncated"
+                                          << "truncated.h5";
+    QTest::newRow("weights-only file as model") << "weightsOnly"
+                                                << "dl4j_lstm_hardsig_k213_weights.h5";
+    QTest::newRow("config without weights") << "configNoWeights"
+                                            << "config.json";
+    QTest::newRow("unknown layer class") << "unknownLayer"
+                                         << "FancyLSTM";
+    QTest::newRow("weights of another model") << "wrongWeights"
+                                              << "weights.h5";
+    QTest::newRow("input of the wrong shape") << "wrongInputShape"
+                                              << "x.npy";
+    QTest::newRow("input that is not .npy") << "corruptInput"
+                                            << "x.npy";
+    QTest::newRow("missing input file") << "missingInput"
+                                        << "nothing.npy";
+    QTest::newRow("mask of the wrong shape") << "wrongMask"
+                                             << "m.npy";
+    QTest::newRow("initial state of the wrong shape") << "wrongState"
+                                                      << "s.npy";
+    QTest::newRow("option that breaks the model") << "breakingOption"
+                                                  << "model.json";
 }
 
 void TestCli::badInputExits3()
@@ -263,7 +276,7 @@ void TestCli::badInputExits3()
     const QString x = tmp.filePath(QStringLiteral("x.npy"));
     io::writeNpy(x.toStdString(), Tensor({25, 1, 1}, 0.5F));
     const QString out = tmp.filePath(QStringLiteral("out"));
-    QStringList args{QStringLiteral("run"), lstm, QStringLiteral("--input"), x, QStringLiteral("--out"), out};
+    QStringList args {QStringLiteral("run"), lstm, QStringLiteral("--input"), x, QStringLiteral("--out"), out};
     auto goldenFiles = [&](const char* name, const QString& configPath) {
         std::ifstream in(std::string(RNNSCOPE_TEST_DATA "/golden/") + name);
         const json golden = json::parse(in);
@@ -299,16 +312,16 @@ void TestCli::badInputExits3()
         }
         testing::writeLegacyWeights(golden, tmp.filePath(QStringLiteral("weights.h5")).toStdString());
         testing::writeJson(golden.at("model_config"), tmp.filePath(QStringLiteral("model.json")).toStdString());
-        args = QStringList{QStringLiteral("run"), tmp.filePath(QStringLiteral("model.json")), QStringLiteral("--weights"),
-                           tmp.filePath(QStringLiteral("weights.h5")), QStringLiteral("--input"), x,
-                           QStringLiteral("--out"), out};
+        args = QStringList {QStringLiteral("run"), tmp.filePath(QStringLiteral("model.json")),
+            QStringLiteral("--weights"), tmp.filePath(QStringLiteral("weights.h5")), QStringLiteral("--input"), x,
+            QStringLiteral("--out"), out};
     } else if (kind == "wrongWeights") {
         goldenFiles("gru_basic.json", tmp.filePath(QStringLiteral("unused.json")));
         goldenFiles("lstm_basic.json", tmp.filePath(QStringLiteral("model.json")));
         goldenFiles("gru_basic.json", tmp.filePath(QStringLiteral("unused.json"))); // weights.h5 now holds a GRU's
-        args = QStringList{QStringLiteral("run"), tmp.filePath(QStringLiteral("model.json")), QStringLiteral("--weights"),
-                           tmp.filePath(QStringLiteral("weights.h5")), QStringLiteral("--input"), x,
-                           QStringLiteral("--out"), out};
+        args = QStringList {QStringLiteral("run"), tmp.filePath(QStringLiteral("model.json")),
+            QStringLiteral("--weights"), tmp.filePath(QStringLiteral("weights.h5")), QStringLiteral("--input"), x,
+            QStringLiteral("--out"), out};
     } else if (kind == "wrongInputShape") {
         io::writeNpy(x.toStdString(), Tensor({25, 1, 3}, 0.5F));
     } else if (kind == "corruptInput") {
@@ -317,7 +330,7 @@ void TestCli::badInputExits3()
         args[3] = tmp.filePath(QStringLiteral("nothing.npy"));
     } else if (kind == "wrongMask") {
         const std::vector<std::uint8_t> m(25 * 4, 1);
-        io::writeNpy(tmp.filePath(QStringLiteral("m.npy")).toStdString(), Shape{25, 4}, m.data(), true);
+        io::writeNpy(tmp.filePath(QStringLiteral("m.npy")).toStdString(), Shape {25, 4}, m.data(), true);
         args << QStringLiteral("--mask") << tmp.filePath(QStringLiteral("m.npy"));
     } else if (kind == "wrongState") {
         io::writeNpy(tmp.filePath(QStringLiteral("s.npy")).toStdString(), Tensor({25, 7}, 0.0F));
@@ -335,10 +348,10 @@ void TestCli::badInputExits3()
                 first = layer.at("config").at("name").get<std::string>();
             }
         }
-        args = QStringList{QStringLiteral("run"), tmp.filePath(QStringLiteral("model.json")), QStringLiteral("--weights"),
-                           tmp.filePath(QStringLiteral("weights.h5")), QStringLiteral("--input"), x,
-                           QStringLiteral("--layer"), QString::fromStdString(first),
-                           QStringLiteral("--return-sequences=off"), QStringLiteral("--out"), out};
+        args = QStringList {QStringLiteral("run"), tmp.filePath(QStringLiteral("model.json")),
+            QStringLiteral("--weights"), tmp.filePath(QStringLiteral("weights.h5")), QStringLiteral("--input"), x,
+            QStringLiteral("--layer"), QString::fromStdString(first), QStringLiteral("--return-sequences=off"),
+            QStringLiteral("--out"), out};
     }
     const CliResult r = runCli(args);
     QCOMPARE(r.exitCode, 3);
@@ -357,25 +370,21 @@ void TestCli::usageErrorExits2_data()
     QTest::addColumn<QString>("mentions");
     const QString lstm = realModel("dl4j_lstm_hardsig_k213_model.h5");
     const QString fdeep = realModel("fdeep_lstm_stateful_k225.h5");
-    QTest::newRow("no command") << QStringList{} << "no command";
-    QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << "unknown command";
-    QTest::newRow("unknown option") << QStringList{QStringLiteral("info"), lstm, QStringLiteral("--colour")}
+    QTest::newRow("no command") << QStringList {} << "no command";
+    QTest::newRow("unknown command") << QStringList {QStringLiteral("frobnicate")} << "unknown command";
+    QTest::newRow("unknown option") << QStringList {QStringLiteral("info"), lstm, QStringLiteral("--colour")}
                                     << "--colour";
-    QTest::newRow("run without --out") << QStringList{QStringLiteral("run"), lstm, QStringLiteral("--input"),
-                                                      QStringLiteral("x.npy")}
-                                       << "--out";
-    QTest::newRow("bad switch value") << QStringList{QStringLiteral("run"), lstm, QStringLiteral("--input"),
-                                                     QStringLiteral("x.npy"), QStringLiteral("--go-backwards=maybe"),
-                                                     QStringLiteral("--out"), QStringLiteral("o")}
+    QTest::newRow("run without --out") << QStringList {QStringLiteral("run"), lstm, QStringLiteral("--input"),
+        QStringLiteral("x.npy")} << "--out";
+    QTest::newRow("bad switch value") << QStringList {QStringLiteral("run"), lstm, QStringLiteral("--input"),
+        QStringLiteral("x.npy"), QStringLiteral("--go-backwards=maybe"), QStringLiteral("--out"), QStringLiteral("o")}
                                       << "on or off";
-    QTest::newRow("ambiguous layer") << QStringList{QStringLiteral("run"), fdeep, QStringLiteral("--input"),
-                                                    QStringLiteral("x.npy"), QStringLiteral("--go-backwards=on"),
-                                                    QStringLiteral("--out"), QStringLiteral("o")}
+    QTest::newRow("ambiguous layer") << QStringList {QStringLiteral("run"), fdeep, QStringLiteral("--input"),
+        QStringLiteral("x.npy"), QStringLiteral("--go-backwards=on"), QStringLiteral("--out"), QStringLiteral("o")}
                                      << "--layer";
-    QTest::newRow("unknown layer") << QStringList{QStringLiteral("run"), lstm, QStringLiteral("--input"),
-                                                  QStringLiteral("x.npy"), QStringLiteral("--layer"),
-                                                  QStringLiteral("nope"), QStringLiteral("--out"), QStringLiteral("o")}
-                                   << "nope";
+    QTest::newRow("unknown layer") << QStringList {QStringLiteral("run"), lstm, QStringLiteral("--input"),
+        QStringLiteral("x.npy"), QStringLiteral("--layer"), QStringLiteral("nope"), QStringLiteral("--out"),
+        QStringLiteral("o")} << "nope";
 }
 
 void TestCli::usageErrorExits2()
@@ -411,8 +420,8 @@ void TestCli::optionOverrideChangesOutput()
     io::writeNpy(tmp.filePath(QStringLiteral("x.npy")).toStdString(), x);
     io::writeNpy(tmp.filePath(QStringLiteral("r.npy")).toStdString(), reversed);
     auto run = [&](const QString& input, const QStringList& extra, const QString& out) {
-        QStringList args{QStringLiteral("run"), config, QStringLiteral("--weights"), weights, QStringLiteral("--input"),
-                         tmp.filePath(input)};
+        QStringList args {QStringLiteral("run"), config, QStringLiteral("--weights"), weights,
+            QStringLiteral("--input"), tmp.filePath(input)};
         args << extra << QStringLiteral("--out") << tmp.filePath(out);
         const CliResult r = runCli(args);
         if (r.exitCode != 0) {
@@ -421,12 +430,13 @@ void TestCli::optionOverrideChangesOutput()
         return readOutput(tmp.filePath(out + QStringLiteral("/output_0.npy")));
     };
     const Tensor plain = run(QStringLiteral("x.npy"), {}, QStringLiteral("plain"));
-    const Tensor backwards = run(QStringLiteral("x.npy"), {QStringLiteral("--go-backwards=on")}, QStringLiteral("back"));
+    const Tensor backwards
+        = run(QStringLiteral("x.npy"), {QStringLiteral("--go-backwards=on")}, QStringLiteral("back"));
     const Tensor onReversed = run(QStringLiteral("r.npy"), {}, QStringLiteral("rev"));
     RNNSCOPE_COMPARE_VALUES(backwards, onReversed.shape(), toDoubles(onReversed.values()), 1e-6);
     QVERIFY(testing::maxAbsDifference(backwards.values(), toDoubles(plain.values())).maxAbs > 1e-4);
     const Tensor seq = run(QStringLiteral("x.npy"), {QStringLiteral("--return-sequences=on")}, QStringLiteral("seq"));
-    QCOMPARE(seq.rank(), Index{3});
+    QCOMPARE(seq.rank(), Index {3});
     QCOMPARE(seq.dim(1), x.dim(1));
     for (Index b = 0; b < seq.dim(0); ++b) {
         for (Index u = 0; u < seq.dim(2); ++u) {
@@ -444,18 +454,17 @@ void TestCli::traceFileIsWritten()
     io::writeNpy(xPath.toStdString(), Tensor(xs.shape(), xs.readFloat32()));
     const QString trace = tmp.filePath(QStringLiteral("trace.h5"));
     const CliResult r = runCli({QStringLiteral("run"), realModel("dl4j_lstm_hardsig_k213_model.h5"),
-                                QStringLiteral("--input"), xPath, QStringLiteral("--out"),
-                                tmp.filePath(QStringLiteral("out")), QStringLiteral("--trace"), trace,
-                                QStringLiteral("--trace-csv"), tmp.filePath(QStringLiteral("csv"))});
+        QStringLiteral("--input"), xPath, QStringLiteral("--out"), tmp.filePath(QStringLiteral("out")),
+        QStringLiteral("--trace"), trace, QStringLiteral("--trace-csv"), tmp.filePath(QStringLiteral("csv"))});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     auto t = io::Hdf5File::openReadOnly(trace.toStdString());
     QCOMPARE(QString::fromStdString(t.root().stringAttribute("format")), QStringLiteral("rnnscope-trace"));
     const auto h = t.root().dataset("layers/lstm_1/states/h");
-    QCOMPARE(h.shape(), (Shape{25, 1, 50}));
+    QCOMPARE(h.shape(), (Shape {25, 1, 50}));
     // The recorded state after the only step is the LSTM activation Keras computed.
     const auto want = ioFile.root().dataset("activations/lstm_1");
-    RNNSCOPE_COMPARE_VALUES(Tensor(h.shape(), h.readFloat32()), (Shape{25, 1, 50}), toDoubles(want.readFloat32()),
-                            1e-5);
+    RNNSCOPE_COMPARE_VALUES(
+        Tensor(h.shape(), h.readFloat32()), (Shape {25, 1, 50}), toDoubles(want.readFloat32()), 1e-5);
     QVERIFY(QFile::exists(tmp.filePath(QStringLiteral("csv/lstm_1.state_h.csv"))));
 }
 

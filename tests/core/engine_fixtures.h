@@ -1,14 +1,14 @@
 #pragma once
 // Small deterministic cells and inputs for the engine's property tests.
 
+#include <memory>
+#include <random>
+#include <string>
+
 #include "core/cells/gru_cell.h"
 #include "core/cells/lstm_cell.h"
 #include "core/cells/simple_rnn_cell.h"
 #include "core/cells/stacked_rnn_cells.h"
-
-#include <memory>
-#include <random>
-#include <string>
 
 namespace rnnscope::testing {
 
@@ -65,7 +65,7 @@ inline std::vector<Tensor> zeroStates(const RnnCell& cell, Index batch)
 {
     std::vector<Tensor> s;
     for (const auto& spec : cell.states()) {
-        s.emplace_back(Shape{batch, spec.size});
+        s.emplace_back(Shape {batch, spec.size});
     }
     return s;
 }

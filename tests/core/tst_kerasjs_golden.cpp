@@ -6,6 +6,13 @@
 // The fixture values were rounded to 6 decimals after Keras computed with the unrounded values, so recomputing
 // from them differs by up to ~2e-6 (README of real-models); the tolerance is the project's 1e-5.
 
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include <QObject>
+#include <QTest>
+
 #include "core/bidirectional.h"
 #include "core/cells/gru_cell.h"
 #include "core/cells/lstm_cell.h"
@@ -13,13 +20,6 @@
 #include "core/errors.h"
 #include "core/rnn_layer.h"
 #include "tests/support/golden_compare.h"
-
-#include <nlohmann/json.hpp>
-
-#include <QObject>
-#include <QTest>
-
-#include <fstream>
 
 using namespace rnnscope;
 using nlohmann::json;
@@ -125,13 +125,15 @@ void TestKerasJsGolden::matchesKeras()
     const std::string layerClass = caseInfo.at("layer").get<std::string>();
     if (layerClass == "Bidirectional") {
         const std::string inner = caseInfo.at("inner_layer").get<std::string>();
-        auto fwd = std::make_unique<RnnLayer>("forward", inner, makeCell(inner, cfg, features), optionsFrom(cfg, false));
-        auto bwd = std::make_unique<RnnLayer>("backward", inner, makeCell(inner, cfg, features), optionsFrom(cfg, true));
+        auto fwd
+            = std::make_unique<RnnLayer>("forward", inner, makeCell(inner, cfg, features), optionsFrom(cfg, false));
+        auto bwd
+            = std::make_unique<RnnLayer>("backward", inner, makeCell(inner, cfg, features), optionsFrom(cfg, true));
         layer = std::make_unique<BidirectionalLayer>("bidirectional", std::move(fwd), std::move(bwd),
-                                                     mergeModeFromName(cfg.at("merge_mode").get<std::string>()));
+            mergeModeFromName(cfg.at("merge_mode").get<std::string>()));
     } else {
-        layer = std::make_unique<RnnLayer>("rnn", layerClass, makeCell(layerClass, cfg, features),
-                                           optionsFrom(cfg, cfg.value("go_backwards", false)));
+        layer = std::make_unique<RnnLayer>(
+            "rnn", layerClass, makeCell(layerClass, cfg, features), optionsFrom(cfg, cfg.value("go_backwards", false)));
     }
     setWeights(*layer, fixture.at("weights"));
 
@@ -141,7 +143,7 @@ void TestKerasJsGolden::matchesKeras()
     for (int i = 0; i < calls; ++i) {
         out = layer->call({{&x, nullptr}}, context);
     }
-    Shape wantShape{1};
+    Shape wantShape {1};
     for (Index d : fixture.at("expected").at("shape").get<Shape>()) {
         wantShape.push_back(d);
     }

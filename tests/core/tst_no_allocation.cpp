@@ -2,18 +2,18 @@
 // new below, and a run over 200 steps must allocate exactly as often as a run over 10 steps (setup only), for every
 // cell kind, with and without a mask and a trace.
 
-#include "core/rnn_loop.h"
-#include "engine_fixtures.h"
-
-#include <QObject>
-#include <QTest>
-
 #include <atomic>
 #include <cstdlib>
 #include <new>
 
+#include <QObject>
+#include <QTest>
+
+#include "core/rnn_loop.h"
+#include "engine_fixtures.h"
+
 namespace {
-std::atomic<long> g_allocations{0};
+std::atomic<long> g_allocations {0};
 }
 
 void* operator new(std::size_t size)

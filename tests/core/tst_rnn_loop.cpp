@@ -2,12 +2,12 @@
 // implementation: masking equals skipping, go_backwards equals reversing, time_major equals transposing, a stack of
 // cells equals stacked layers, a what-if edit only changes the steps after it, resuming reproduces the run.
 
+#include <QObject>
+#include <QTest>
+
 #include "core/errors.h"
 #include "core/rnn_loop.h"
 #include "engine_fixtures.h"
-
-#include <QObject>
-#include <QTest>
 
 using namespace rnnscope;
 using namespace rnnscope::testing;
@@ -85,7 +85,7 @@ void TestRnnLoop::maskedStepsAreSkipped()
     QFETCH(QString, kind);
     auto cell = makeTestCell(kind.toStdString(), 3, 11);
     const Tensor x = randomTensor({2, 6, 3}, 5);
-    Mask mask(2, 6, std::vector<std::uint8_t>{1, 1, 0, 1, 0, 0, /**/ 0, 1, 1, 0, 1, 1});
+    Mask mask(2, 6, std::vector<std::uint8_t> {1, 1, 0, 1, 0, 0, /**/ 0, 1, 1, 0, 1, 1});
     const auto masked = rnnLoop(*cell, x, zeroStates(*cell, 2), &mask, {}, {});
     for (Index b = 0; b < 2; ++b) {
         Tensor kept({1, 0, 3});
@@ -109,7 +109,7 @@ void TestRnnLoop::maskedOutputRepeatsOrZeroes()
     QFETCH(QString, kind);
     auto cell = makeTestCell(kind.toStdString(), 3, 12);
     const Tensor x = randomTensor({1, 5, 3}, 6);
-    Mask mask(1, 5, std::vector<std::uint8_t>{0, 1, 0, 1, 0});
+    Mask mask(1, 5, std::vector<std::uint8_t> {0, 1, 0, 1, 0});
     RnnLoopOptions repeat;
     RnnLoopOptions zero;
     zero.zeroOutputForMask = true;
@@ -139,7 +139,7 @@ void TestRnnLoop::goBackwardsEqualsReversedInput()
     QFETCH(QString, kind);
     auto cell = makeTestCell(kind.toStdString(), 3, 13);
     const Tensor x = randomTensor({2, 7, 3}, 7);
-    Mask mask(2, 7, std::vector<std::uint8_t>{1, 1, 1, 1, 1, 0, 0, /**/ 1, 0, 1, 1, 1, 1, 1});
+    Mask mask(2, 7, std::vector<std::uint8_t> {1, 1, 1, 1, 1, 0, 0, /**/ 1, 0, 1, 1, 1, 1, 1});
     std::vector<std::uint8_t> flipped;
     for (Index b = 0; b < 2; ++b) {
         for (Index t = 6; t >= 0; --t) {
@@ -176,7 +176,7 @@ void TestRnnLoop::timeMajorEqualsTransposed()
     tm.timeMajor = true;
     const auto a = rnnLoop(*cell, x, zeroStates(*cell, 2), nullptr, {}, {});
     const auto b = rnnLoop(*cell, xt, zeroStates(*cell, 2), nullptr, {}, tm);
-    QCOMPARE(b.outputs.shape(), (Shape{4, 2, cell->outputSize()}));
+    QCOMPARE(b.outputs.shape(), (Shape {4, 2, cell->outputSize()}));
     for (Index bb = 0; bb < 2; ++bb) {
         for (Index t = 0; t < 4; ++t) {
             for (Index k = 0; k < cell->outputSize(); ++k) {
@@ -191,7 +191,7 @@ void TestRnnLoop::unrollMatchesLoopExceptTfQuirk()
 {
     auto cell = makeTestCell("lstm", 3, 15);
     const Tensor x = randomTensor({1, 5, 3}, 9);
-    Mask mask(1, 5, std::vector<std::uint8_t>{1, 1, 1, 0, 0}); // right-padded
+    Mask mask(1, 5, std::vector<std::uint8_t> {1, 1, 1, 0, 0}); // right-padded
     RnnLoopOptions loop;
     loop.zeroOutputForMask = true;
     RnnLoopOptions unrolled = loop;
@@ -204,7 +204,7 @@ void TestRnnLoop::unrollMatchesLoopExceptTfQuirk()
     // With go_backwards, TF's unrolled path zeroes the processing-order outputs with the mask in original time order.
     // Left padding: processed backwards the kept steps come first, so masked steps repeat a non-zero output.
     loop.goBackwards = unrolled.goBackwards = true;
-    mask = Mask(1, 5, std::vector<std::uint8_t>{0, 0, 1, 1, 1});
+    mask = Mask(1, 5, std::vector<std::uint8_t> {0, 0, 1, 1, 1});
     const auto c = rnnLoop(*cell, x, zeroStates(*cell, 1), &mask, {}, loop);
     const auto d = rnnLoop(*cell, x, zeroStates(*cell, 1), &mask, {}, unrolled);
     for (Index s = 0; s < 5; ++s) {
@@ -226,10 +226,10 @@ void TestRnnLoop::stackEqualsLayeredCells()
     const Tensor x = randomTensor({2, 5, 3}, 10);
     const auto all = rnnLoop(*stack, x, zeroStates(*stack, 2), nullptr, {}, {});
     const auto first = rnnLoop(*stacked.cells()[0], x, zeroStates(*stacked.cells()[0], 2), nullptr, {}, {});
-    const auto second =
-        rnnLoop(*stacked.cells()[1], first.outputs, zeroStates(*stacked.cells()[1], 2), nullptr, {}, {});
+    const auto second
+        = rnnLoop(*stacked.cells()[1], first.outputs, zeroStates(*stacked.cells()[1], 2), nullptr, {}, {});
     QVERIFY(maxDiff(all.outputs, second.outputs) < kExact);
-    QCOMPARE(all.states.size(), std::size_t{3}); // [h1, c1, h2]: cell by cell
+    QCOMPARE(all.states.size(), std::size_t {3}); // [h1, c1, h2]: cell by cell
     QVERIFY(maxDiff(all.states[0], first.states[0]) < kExact);
     QVERIFY(maxDiff(all.states[1], first.states[1]) < kExact);
     QVERIFY(maxDiff(all.states[2], second.states[0]) < kExact);
@@ -247,7 +247,7 @@ void TestRnnLoop::stateEditChangesOnlyLaterSteps()
     edit.stateIndex = 0;
     edit.samples = {1};
     edit.values = RowMatrix::Constant(2, cell->states()[0].size, 0.75F);
-    const std::vector<StateEdit> edits{edit};
+    const std::vector<StateEdit> edits {edit};
     LayerTrace edited;
     const auto b = rnnLoop(*cell, x, zeroStates(*cell, 2), nullptr, {}, {}, &edited, edits);
     for (Index t = 0; t < 6; ++t) {
@@ -281,7 +281,7 @@ void TestRnnLoop::resumeReproducesRun()
     QFETCH(QString, kind);
     auto cell = makeTestCell(kind.toStdString(), 3, 18);
     const Tensor x = randomTensor({2, 6, 3}, 12);
-    Mask mask(2, 6, std::vector<std::uint8_t>{1, 1, 0, 1, 1, 1, /**/ 1, 1, 1, 1, 0, 0});
+    Mask mask(2, 6, std::vector<std::uint8_t> {1, 1, 0, 1, 1, 1, /**/ 1, 1, 1, 1, 0, 0});
     LayerTrace trace;
     const auto full = rnnLoop(*cell, x, zeroStates(*cell, 2), &mask, {}, {}, &trace);
     const std::vector<float> recordedOutput = trace.output.values();
@@ -301,7 +301,7 @@ void TestRnnLoop::traceIsConsistentWithLstmEquations()
     const Tensor x = randomTensor({2, 5, 3}, 13);
     LayerTrace t;
     const auto r = rnnLoop(*cell, x, zeroStates(*cell, 2), nullptr, {}, {}, &t);
-    QCOMPARE(t.cells.size(), std::size_t{1});
+    QCOMPARE(t.cells.size(), std::size_t {1});
     const auto& gates = t.cells[0].gates.at(0); // i, f, c, o side by side
     const auto& h = t.cells[0].states.at(0);
     const auto& c = t.cells[0].states.at(1);
@@ -332,13 +332,13 @@ void TestRnnLoop::traceStepTimeAndMask()
 {
     auto cell = makeTestCell("gru", 2, 20);
     const Tensor x = randomTensor({1, 4, 2}, 14);
-    Mask mask(1, 4, std::vector<std::uint8_t>{1, 1, 1, 0});
+    Mask mask(1, 4, std::vector<std::uint8_t> {1, 1, 1, 0});
     RnnLoopOptions o;
     o.goBackwards = true;
     LayerTrace t;
     rnnLoop(*cell, x, zeroStates(*cell, 1), &mask, {}, o, &t);
-    QCOMPARE(t.stepTime, (std::vector<std::int32_t>{3, 2, 1, 0}));
-    QCOMPARE(t.mask, (std::vector<std::uint8_t>{0, 1, 1, 1})); // processing order
+    QCOMPARE(t.stepTime, (std::vector<std::int32_t> {3, 2, 1, 0}));
+    QCOMPARE(t.mask, (std::vector<std::uint8_t> {0, 1, 1, 1})); // processing order
     for (Index f = 0; f < 2; ++f) {
         QCOMPARE(t.input.at(0, 0, f), x.at(0, 3, f));
     }
@@ -352,13 +352,20 @@ void TestRnnLoop::errors_data()
 {
     QTest::addColumn<QString>("what");
     QTest::addColumn<QString>("message");
-    QTest::newRow("rank 2 input") << "rank2" << "Input should be at least 3D";
-    QTest::newRow("no timesteps, unrolled") << "unroll0" << "Unrolling requires a fixed number of timesteps.";
-    QTest::newRow("mask shape") << "mask" << "mask should have shape (samples, time) = (2, 4), got (2, 3)";
-    QTest::newRow("state count") << "states" << "has 2 states but 1 initial states were given";
-    QTest::newRow("state shape") << "stateShape" << "initial state 1 (c) should have shape (2, 4), got (2, 3)";
-    QTest::newRow("features") << "features" << "expects 3 input features";
-    QTest::newRow("input_length") << "length" << "input_length 5 does not match the 4 timesteps";
+    QTest::newRow("rank 2 input") << "rank2"
+                                  << "Input should be at least 3D";
+    QTest::newRow("no timesteps, unrolled") << "unroll0"
+                                            << "Unrolling requires a fixed number of timesteps.";
+    QTest::newRow("mask shape") << "mask"
+                                << "mask should have shape (samples, time) = (2, 4), got (2, 3)";
+    QTest::newRow("state count") << "states"
+                                 << "has 2 states but 1 initial states were given";
+    QTest::newRow("state shape") << "stateShape"
+                                 << "initial state 1 (c) should have shape (2, 4), got (2, 3)";
+    QTest::newRow("features") << "features"
+                              << "expects 3 input features";
+    QTest::newRow("input_length") << "length"
+                                  << "input_length 5 does not match the 4 timesteps";
 }
 
 void TestRnnLoop::errors()

@@ -6,10 +6,8 @@
 // parser and weight matching the file loaders use, then through the engine; every output of every call must be
 // within 1e-5 of the reference.
 
-#include "core/io/file_error.h"
-#include "core/io/keras_config.h"
-#include "core/io/weights.h"
-#include "tests/support/golden_compare.h"
+#include <fstream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -17,8 +15,10 @@
 #include <QObject>
 #include <QTest>
 
-#include <fstream>
-#include <map>
+#include "core/io/file_error.h"
+#include "core/io/keras_config.h"
+#include "core/io/weights.h"
+#include "tests/support/golden_compare.h"
 
 using namespace rnnscope;
 using nlohmann::json;
@@ -79,8 +79,8 @@ void TestGoldenModels::matchesReference()
     for (const auto& layer : golden.at("weights")) {
         std::vector<io::WeightArray> arrays;
         for (const auto& a : layer.at("arrays")) {
-            arrays.push_back({a.at("name").get<std::string>(), a.at("shape").get<Shape>(),
-                              a.at("data").get<std::vector<float>>()});
+            arrays.push_back(
+                {a.at("name").get<std::string>(), a.at("shape").get<Shape>(), a.at("data").get<std::vector<float>>()});
         }
         weights.emplace_back(layer.at("layer").get<std::string>(), std::move(arrays));
     }
