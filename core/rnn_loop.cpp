@@ -84,6 +84,11 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
             + shapeToString({mask->batch(), mask->steps()}));
     }
     const auto stateSpecs = cell.states();
+    if (mask != nullptr && stateSpecs.empty()) {
+        // A masked step keeps the previous states; a stateless cell has nothing to keep (the Keras backends
+        // refuse a mask without states).
+        throw ModelError("a mask was given, but " + describeCell(cell) + " has no states to hold at masked steps");
+    }
     if (initialStates.size() != stateSpecs.size()) {
         throw ModelError(describeCell(cell) + " has " + std::to_string(stateSpecs.size()) + " states but "
             + std::to_string(initialStates.size()) + " initial states were given");

@@ -69,6 +69,7 @@ private slots:
     void kerasComputedDl4j();
     void weightsOnlyWithConfig();
     void statefulGruAcrossCalls();
+    void bundledExample();
     void infoDescribesModel();
     void badInputExits3_data();
     void badInputExits3();
@@ -221,6 +222,20 @@ void TestCli::statefulGruAcrossCalls()
         readOutput(tmp.filePath(QStringLiteral("b/call_0/output_0.npy"))), (Shape {1, 3, 1}), first, 1e-5);
     RNNSCOPE_COMPARE_VALUES(
         readOutput(tmp.filePath(QStringLiteral("b/call_1/output_0.npy"))), (Shape {1, 3, 1}), second, 1e-5);
+}
+
+void TestCli::bundledExample()
+{
+    // The example the README runs: outputs equal what TF.js computed for the same weights and inputs.
+    const QString dir = QStringLiteral(RNNSCOPE_SOURCE_DIR "/resources/examples/");
+    QTemporaryDir tmp;
+    const CliResult r
+        = runCli({QStringLiteral("run"), dir + QStringLiteral("bracket_depth.h5"), QStringLiteral("--input"),
+            dir + QStringLiteral("bracket_depth_input.npy"), QStringLiteral("--out"), tmp.path()});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const Tensor want = readOutput(dir + QStringLiteral("bracket_depth_expected.npy"));
+    RNNSCOPE_COMPARE_VALUES(
+        readOutput(tmp.filePath(QStringLiteral("output_0.npy"))), (Shape {8, 32, 6}), toDoubles(want.values()), 1e-5);
 }
 
 void TestCli::infoDescribesModel()

@@ -6,6 +6,7 @@
 #include <QTest>
 
 #include "core/errors.h"
+#include "core/rnn_layer.h"
 #include "core/rnn_loop.h"
 #include "engine_fixtures.h"
 
@@ -52,6 +53,42 @@ void addCells()
     }
 }
 
+// A user-defined cell, as a C++ user would write one: h' = h + x + the first constant (a [B, 2] tensor).
+class AccumulateCell : public RnnCell
+{
+public:
+    explicit AccumulateCell(bool stateless = false)
+        : m_stateless(stateless)
+    {
+    }
+    std::string className() const override { return "AccumulateCell"; }
+    Index inputSize() const override { return 2; }
+    Index outputSize() const override { return 2; }
+    std::vector<StateSpec> states() const override
+    {
+        return m_stateless ? std::vector<StateSpec> {} : std::vector<StateSpec> {{"h", 2}};
+    }
+    std::vector<GateSpec> gates() const override { return {}; }
+    std::vector<WeightSlot> weights() override { return {}; }
+    std::unique_ptr<CellWorkspace> createWorkspace(Index, Index) const override
+    {
+        return std::make_unique<CellWorkspace>();
+    }
+    void prepare(const ConstMatrixMap&, CellWorkspace&) const override { }
+    void step(const StepIo& io, CellWorkspace&) const override
+    {
+        MatrixMap out(io.output, io.batch, 2);
+        out = ConstMatrixMap(io.x, io.batch, 2) + io.constants[0];
+        if (!m_stateless) {
+            out += ConstMatrixMap(io.states[0], io.batch, 2);
+            MatrixMap(io.newStates[0], io.batch, 2) = out;
+        }
+    }
+
+private:
+    bool m_stateless;
+};
+
 } // namespace
 
 class TestRnnLoop : public QObject
@@ -75,6 +112,8 @@ private slots:
     void resumeReproducesRun();
     void traceIsConsistentWithLstmEquations();
     void traceStepTimeAndMask();
+    void constantsReachCustomCell();
+    void maskWithoutStatesIsRefused();
     void errors_data();
     void errors();
 };
@@ -399,6 +438,35 @@ void TestRnnLoop::errors()
         QFAIL("no error raised");
     } catch (const ModelError& e) {
         QVERIFY2(QString::fromStdString(e.what()).contains(message), e.what());
+    }
+}
+
+void TestRnnLoop::constantsReachCustomCell()
+{
+    // Through the layer, as Keras's RNN(cell)(x, constants=[k]) with num_constants=1 lists them last.
+    RnnOptions options;
+    options.numConstants = 1;
+    options.returnSequences = true;
+    RnnLayer layer("accumulate", "RNN", std::make_unique<AccumulateCell>(), options);
+    const Tensor x({1, 3, 2}, {1, 2, 3, 4, 5, 6});
+    const Tensor k({1, 2}, {10, 100});
+    CallContext context;
+    const auto out = layer.call({{&x, nullptr}, {&k, nullptr}}, context);
+    // h1 = (1+10, 2+100), h2 = h1 + (3+10, 4+100), h3 = h2 + (5+10, 6+100)
+    QCOMPARE(out.at(0).tensor.values(), (std::vector<float> {11, 102, 24, 206, 39, 312}));
+}
+
+void TestRnnLoop::maskWithoutStatesIsRefused()
+{
+    AccumulateCell cell(true);
+    const Tensor x({1, 2, 2}, 1.0F);
+    const Tensor k({1, 2}, 0.0F);
+    Mask mask(1, 2);
+    try {
+        rnnLoop(cell, x, {}, &mask, {k}, {});
+        QFAIL("no error raised");
+    } catch (const ModelError& e) {
+        QVERIFY2(QString::fromLatin1(e.what()).contains(QStringLiteral("has no states")), e.what());
     }
 }
 
