@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "core/io/file_error.h"
+#include "core/io/input_file.h"
 
 namespace rnnscope::io {
 
@@ -869,29 +870,6 @@ Hdf5Handle intermediateGroupsList()
     return lcpl;
 }
 
-// Chunks of whole trailing axes where possible: traces are read one sample (leading index) at a time, so
-// halving leading axes first keeps each sample's time series in as few chunks as possible.
-std::vector<hsize_t> chunkDims(const Shape& shape, std::size_t itemSize)
-{
-    std::vector<hsize_t> chunk(shape.begin(), shape.end());
-    auto bytes = [&] {
-        std::uint64_t b = itemSize;
-        for (hsize_t c : chunk) {
-            b *= c;
-        }
-        return b;
-    };
-    std::size_t axis = 0;
-    while (bytes() > kTargetChunkBytes && axis < chunk.size()) {
-        if (chunk[axis] > 1) {
-            chunk[axis] = (chunk[axis] + 1) / 2;
-        } else {
-            ++axis;
-        }
-    }
-    return chunk;
-}
-
 } // namespace
 
 Hdf5Group Hdf5Group::createGroup(const std::string& relPath)
@@ -936,7 +914,7 @@ Hdf5Dataset Hdf5Group::writeDatasetImpl(const std::string& relPath, const Shape&
     }
     const bool compress = options.deflateLevel > 0;
     if ((options.chunked || compress) && volume > 0 && !shape.empty()) {
-        const std::vector<hsize_t> chunk = chunkDims(shape, itemSize);
+        const std::vector<hsize_t> chunk = hdf5ChunkDims(shape, itemSize);
         if (H5Pset_chunk(dcpl.id(), static_cast<int>(chunk.size()), chunk.data()) < 0) {
             fail(withReason("cannot write dataset " + inQuotes(relPath) + ": chunking failed"));
         }
@@ -989,23 +967,9 @@ Hdf5File::Hdf5File(std::shared_ptr<detail::Hdf5FileContext> context)
 Hdf5File Hdf5File::openReadOnly(const std::string& path)
 {
     silenceHdf5Errors();
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    const fs::file_status status = fs::status(path, ec);
-    if (!fs::exists(status)) {
-        throw FileError(path, "no such file");
-    }
-    if (fs::is_directory(status)) {
-        throw FileError(path, "is a directory, not an HDF5 file");
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        const int error = errno;
-        throw FileError(path, std::string("cannot open: ") + std::strerror(error));
-    }
-    in.seekg(0, std::ios::end);
-    const std::streamoff end = in.tellg();
-    const auto size = end < 0 ? std::uint64_t {0} : static_cast<std::uint64_t>(end);
+    InputFile input = openInputFile(path, "an HDF5 file");
+    std::ifstream& in = input.stream;
+    const std::uint64_t size = input.size;
     const bool signature = findSignature(size, [&](std::uint64_t offset, unsigned char* out) {
         in.clear();
         in.seekg(static_cast<std::streamoff>(offset));
@@ -1126,6 +1090,29 @@ void Hdf5File::close()
     if (m_context->file.close() < 0) {
         throw FileError(m_context->name, withReason("cannot close the file (data may not have been written)"));
     }
+}
+
+// Chunks of whole trailing axes where possible: traces are read one sample (leading index) at a time, so
+// halving leading axes first keeps each sample's time series in as few chunks as possible.
+std::vector<hsize_t> hdf5ChunkDims(const Shape& shape, std::size_t itemSize)
+{
+    std::vector<hsize_t> chunk(shape.begin(), shape.end());
+    auto bytes = [&] {
+        std::uint64_t b = itemSize;
+        for (hsize_t c : chunk) {
+            b *= c;
+        }
+        return b;
+    };
+    std::size_t axis = 0;
+    while (bytes() > kTargetChunkBytes && axis < chunk.size()) {
+        if (chunk[axis] > 1) {
+            chunk[axis] = (chunk[axis] + 1) / 2;
+        } else {
+            ++axis;
+        }
+    }
+    return chunk;
 }
 
 } // namespace rnnscope::io

@@ -205,4 +205,8 @@ private:
     std::shared_ptr<detail::Hdf5FileContext> m_context;
 };
 
+// Chunk dimensions for a chunked dataset of `shape` (about 256 KiB each): whole trailing axes where possible,
+// halving leading axes first, because traces are read one sample (leading index) at a time.
+std::vector<hsize_t> hdf5ChunkDims(const Shape& shape, std::size_t itemSize);
+
 } // namespace rnnscope::io

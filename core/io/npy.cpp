@@ -16,6 +16,7 @@
 
 #include "core/io/atomic_file.h"
 #include "core/io/file_error.h"
+#include "core/io/input_file.h"
 
 namespace rnnscope::io {
 
@@ -864,27 +865,9 @@ NpyArray decodeNpy(const unsigned char* data, std::size_t size, const std::strin
 
 NpyArray readNpy(const std::string& path)
 {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    const fs::file_status status = fs::status(path, ec);
-    if (!fs::exists(status)) {
-        throw FileError(path, "no such file");
-    }
-    if (fs::is_directory(status)) {
-        throw FileError(path, "is a directory, not a .npy file");
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        const int error = errno;
-        throw FileError(path, std::string("cannot open: ") + std::strerror(error));
-    }
-    in.seekg(0, std::ios::end);
-    const std::streamoff end = in.tellg();
-    in.seekg(0, std::ios::beg);
-    if (end < 0 || !in) {
-        throw FileError(path, "cannot determine the file size");
-    }
-    const auto fileSize = static_cast<std::uint64_t>(end);
+    InputFile file = openInputFile(path, "a .npy file");
+    std::ifstream& in = file.stream;
+    const std::uint64_t fileSize = file.size;
 
     unsigned char prefix[12] = {};
     const auto prefixLength = static_cast<std::size_t>(std::min<std::uint64_t>(fileSize, sizeof prefix));

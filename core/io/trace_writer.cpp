@@ -549,32 +549,9 @@ public:
 private:
     static constexpr std::size_t kCoreIncrement = std::size_t {1} << 20;
     // Chunks of about this size: big enough to compress well, small enough to read one sample cheaply.
-    static constexpr std::uint64_t kTargetChunkBytes = std::uint64_t {256} << 10;
 
     [[noreturn]] void fail(const std::string& problem) const { throw FileError(m_name, problem); }
     static std::string label(const std::string& path) { return path.empty() ? std::string("/") : path; }
-
-    // Halves leading axes first: traces are read one sample (leading index) at a time.
-    static std::vector<hsize_t> chunkDims(const Shape& shape, std::size_t itemSize)
-    {
-        std::vector<hsize_t> chunk(shape.begin(), shape.end());
-        auto bytes = [&] {
-            std::uint64_t b = itemSize;
-            for (hsize_t c : chunk) {
-                b *= c;
-            }
-            return b;
-        };
-        std::size_t axis = 0;
-        while (bytes() > kTargetChunkBytes && axis < chunk.size()) {
-            if (chunk[axis] > 1) {
-                chunk[axis] = (chunk[axis] + 1) / 2;
-            } else {
-                ++axis;
-            }
-        }
-        return chunk;
-    }
 
     void write(const std::string& path, const Shape& shape, const void* values, hid_t fileType, hid_t memoryType,
         std::size_t itemSize)
@@ -590,7 +567,7 @@ private:
         }
         if (volume > 0 && !shape.empty()) {
             // Shuffle then deflate: both are built into every HDF5, so h5py reads them without plugins.
-            const std::vector<hsize_t> chunk = chunkDims(shape, itemSize);
+            const std::vector<hsize_t> chunk = hdf5ChunkDims(shape, itemSize);
             if (H5Pset_chunk(dcpl.id(), static_cast<int>(chunk.size()), chunk.data()) < 0
                 || H5Pset_shuffle(dcpl.id()) < 0 || H5Pset_deflate(dcpl.id(), kDeflateLevel) < 0) {
                 fail(label(path) + ": cannot set up chunking and compression");
