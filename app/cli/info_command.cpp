@@ -1,6 +1,7 @@
 // `rnnscope-cli info`: what model.summary() prints, plus what a debugger user needs to know about the file:
 // its format, the Keras version that wrote it (which decides hard_sigmoid), every recurrent option and weight.
 
+#include <algorithm>
 #include <iomanip>
 #include <ostream>
 #include <set>
@@ -49,8 +50,12 @@ int infoCommand(const Arguments& args, std::ostream& out, std::ostream& warnings
     for (const auto& in : model.inputs()) {
         out << "  " << in.name << "  " << shapeToString(in.shape) << (in.integer ? "  int (ids)" : "  float32") << "\n";
     }
-    out << std::left << std::setw(34) << "Layer (type)" << std::setw(26) << "Output Shape" << std::setw(10) << "Param #"
-        << "Configuration\n";
+    // Columns as wide as their longest entry, so long layer names (real files have them) stay aligned.
+    struct Row
+    {
+        std::string layer, shapes, params, config;
+    };
+    std::vector<Row> rows {{"Layer (type)", "Output Shape", "Param #", "Configuration"}};
     Index total = 0;
     std::set<const Layer*> seen;
     for (std::size_t i = 0; i < model.nodes().size(); ++i) {
@@ -58,8 +63,20 @@ int infoCommand(const Arguments& args, std::ostream& out, std::ostream& warnings
         const bool first = seen.insert(&layer).second;
         const Index params = first ? paramCount(layer) : 0;
         total += params;
-        out << std::left << std::setw(34) << (layer.name() + " (" + layer.className() + ")") << std::setw(26)
-            << shapesText(model.nodeShapes()[i]) << std::setw(10) << params << layer.describe() << "\n";
+        rows.push_back({layer.name() + " (" + layer.className() + ")", shapesText(model.nodeShapes()[i]),
+            std::to_string(params), layer.describe()});
+    }
+    std::size_t w0 = 0;
+    std::size_t w1 = 0;
+    std::size_t w2 = 0;
+    for (const auto& r : rows) {
+        w0 = std::max(w0, r.layer.size());
+        w1 = std::max(w1, r.shapes.size());
+        w2 = std::max(w2, r.params.size());
+    }
+    for (const auto& r : rows) {
+        out << std::left << std::setw(static_cast<int>(w0 + 2)) << r.layer << std::setw(static_cast<int>(w1 + 2))
+            << r.shapes << std::setw(static_cast<int>(w2 + 2)) << r.params << r.config << "\n";
     }
     out << "Outputs:\n";
     for (const auto& o : model.outputs()) {

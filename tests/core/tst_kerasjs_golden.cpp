@@ -89,6 +89,10 @@ class TestKerasJsGolden : public QObject
 private slots:
     void matchesKeras_data();
     void matchesKeras();
+    void cleanupTestCase() { qInfo("largest |engine - Keras| over the keras-js fixtures: %.3g", m_worst); }
+
+private:
+    double m_worst = 0.0;
 };
 
 void TestKerasJsGolden::matchesKeras_data()
@@ -149,6 +153,7 @@ void TestKerasJsGolden::matchesKeras()
     }
     const auto want = fixture.at("expected").at("data").get<std::vector<double>>();
     RNNSCOPE_COMPARE_VALUES(out.at(0).tensor, wantShape, want, 1e-5);
+    m_worst = std::max(m_worst, testing::maxAbsDifference(out.at(0).tensor.values(), want).maxAbs);
 }
 
 QTEST_GUILESS_MAIN(TestKerasJsGolden)
