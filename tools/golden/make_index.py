@@ -12,7 +12,7 @@ import os
 import sys
 
 RNN_LAYERS = {"SimpleRNN": "SimpleRNNCell", "LSTM": "LSTMCell", "GRU": "GRUCell"}
-CELL_LABEL = {"SimpleRNNCell": "SimpleRNN", "LSTMCell": "LSTM"}
+CELL_LABEL = {"SimpleRNNCell": "SimpleRNN", "LSTMCell": "LSTM", "MinimalRNNCell": "MinimalRNNCell"}
 
 
 def cell_label(cls, cfg):

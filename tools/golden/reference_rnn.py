@@ -159,7 +159,22 @@ class GRUCell:
         return h_new, [h_new]
 
 
-CELLS = {"SimpleRNNCell": SimpleRNNCell, "LSTMCell": LSTMCell, "GRUCell": GRUCell}
+class MinimalRNNCell:
+    """The cell of Keras's own keras.layers.RNN documentation example: output = x.kernel + h.recurrent_kernel,
+    no bias, no activation, one state (the output)."""
+    n_weights_fn = staticmethod(lambda cfg: 2)
+
+    def __init__(self, cfg, weights, km):
+        self.units = cfg["units"]
+        self.W, self.U = weights[0], weights[1]
+        self.state_sizes = [self.units]
+
+    def step(self, x, states):
+        out = x @ self.W + states[0] @ self.U
+        return out, [out]
+
+
+CELLS = {"SimpleRNNCell": SimpleRNNCell, "LSTMCell": LSTMCell, "GRUCell": GRUCell, "MinimalRNNCell": MinimalRNNCell}
 LAYER_CELL = {"SimpleRNN": "SimpleRNNCell", "LSTM": "LSTMCell", "GRU": "GRUCell"}
 
 
@@ -756,6 +771,11 @@ def SimpleRNNCellC(name, units, **o):
     return {"class_name": "SimpleRNNCell", "config": {**_base(name), **_cell_keys("simple", units, o, True)}}
 
 
+def MinimalRNNCellC(name, units):
+    # A custom class in Keras: its config is what its get_config() returns (name, trainable, dtype, units).
+    return {"class_name": "MinimalRNNCell", "config": {**_base(name), "units": units}}
+
+
 def _ser_cell(c, input_dim):
     return {"module": "keras.layers", "class_name": c["class_name"], "config": c["config"], "registered_name": None,
             "build_config": {"input_shape": [None, input_dim]}}
@@ -840,7 +860,7 @@ def Functional(nodes, inputs, outputs, name="model"):
 
 
 # ---- weight shapes and names (tf.keras 2.x) ------------------------------------------------
-_GATES = {"SimpleRNNCell": 1, "LSTMCell": 4, "GRUCell": 3}
+_GATES = {"SimpleRNNCell": 1, "LSTMCell": 4, "GRUCell": 3, "MinimalRNNCell": 1}
 _SCOPE = {"SimpleRNN": "simple_rnn_cell", "LSTM": "lstm_cell", "GRU": "gru_cell"}
 
 
@@ -848,7 +868,7 @@ def _cell_weights(cls, cfg, input_dim, prefix):
     u = cfg["units"]
     g = _GATES[cls]
     ws = [(prefix + "kernel:0", [input_dim, g * u]), (prefix + "recurrent_kernel:0", [u, g * u])]
-    if cfg.get("use_bias", True):
+    if cfg.get("use_bias", True) and cls != "MinimalRNNCell":
         if cls == "GRUCell" and cfg.get("reset_after", False):
             ws.append((prefix + "bias:0", [2, g * u]))
         else:
@@ -1048,6 +1068,15 @@ def define_cases():
          "so the second LSTM runs unmasked (TF.js 4.22 wrongly re-applies the Masking mask to it)",
          Sequential([None, 6, 3], [Masking("masking", 0.0), LSTM("lstm", 4), RepeatVector("repeat_vector", 6), LSTM("lstm_1", 3, return_sequences=True)]),
          [{"inputs": [X([2, 6, 3], right_pad(0, 6, 3))]}], {"lstm": 3, "lstm_1": 4})
+
+    # ---------------- MinimalRNNCell (Keras's RNN documentation example; TF.js has no such cell) ----------------
+    case("np_minimal_rnn_cell_seq", "RNN(MinimalRNNCell(4), return_sequences=True): output = x.kernel + h.recurrent_kernel, no bias, no activation",
+         Sequential([None, 5, 3], [RNN("rnn", MinimalRNNCellC("minimal_rnn_cell", 4), 3, return_sequences=True)]),
+         [{"inputs": [X([2, 5, 3])]}], {"rnn": 3})
+    case("np_minimal_rnn_cell_stack_masked", "Masking(0.0) -> RNN(StackedRNNCells[MinimalRNNCell(3), LSTMCell(4)], go_backwards=True), last output; right-padded and holed samples",
+         Sequential([None, 6, 2], [Masking("masking", 0.0),
+                                   RNN("rnn", [MinimalRNNCellC("minimal_rnn_cell", 3), LSTMCellC("lstm_cell", 4)], 2, go_backwards=True)]),
+         [{"inputs": [X([2, 6, 2], right_pad(0, 6, 2) + steps(1, [2]))]}], {"rnn": 2})
 
     # ---------------- Keras-3 hard_sigmoid ----------------
     case("np_keras3_hard_sigmoid_lstm_seq", "LSTM(4, recurrent_activation=hard_sigmoid, return_sequences=True) with keras_version 3.6.0: hard_sigmoid = clip(x/6 + 0.5, 0, 1) (config kept in Keras-2 form)",
