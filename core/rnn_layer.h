@@ -28,8 +28,8 @@ struct RnnOptions
 
 // How a stateful layer treats an initial_state passed on a later call.
 enum class StatefulInitialState {
-    Keras2, // tf.keras: the recorded states win once any of them is non-zero
-    Keras3, // Keras 3: a passed initial_state always wins
+    Keras2, // tf.keras (TF >= 2.1): the recorded states win once any of them is non-zero
+    Keras3, // Keras 3 and standalone Keras 2: a passed initial_state always wins
 };
 
 // Makes the layer's cell once the input feature size is known (Keras builds cells lazily the same way).

@@ -73,7 +73,14 @@ bool KerasVersion::atLeast(int maj, int min, int pat) const
 
 StatefulInitialState statefulRuleFor(const KerasVersion& version)
 {
-    return version.major >= 3 ? StatefulInitialState::Keras3 : StatefulInitialState::Keras2;
+    // Standalone Keras 2 (up to 2.3.1, no "-tf" suffix) used a passed initial_state unconditionally
+    // (keras/layers/recurrent.py RNN.call: `if initial_state is not None: pass`), as Keras 3 does. tf.keras from
+    // TF 2.1 on ("2.2.4-tf" and later, and 2.4+ which only tf.keras has) keeps its recorded states once they are
+    // non-zero (tf_keras/layers/rnn/base_rnn.py::_process_inputs). A "2.2.4-tf" file may also come from TF 1.13-2.0,
+    // which behaved like standalone Keras; the file does not say which, and the later rule is taken.
+    const bool standalone = !version.isTfKeras() && !version.atLeast(2, 4);
+    return version.major >= 3 || (version.major == 2 && standalone) ? StatefulInitialState::Keras3
+                                                                    : StatefulInitialState::Keras2;
 }
 
 bool stackedStatesReversed(const KerasVersion& version)
