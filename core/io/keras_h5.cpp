@@ -103,7 +103,7 @@ LegacyWeights readLegacyWeightsFile(const Hdf5File& file)
         return readLegacyWeights(root.group("model_weights"), rootVersion);
     }
     if (root.isGroup("layers") || root.isGroup("vars")) {
-        throw FileError(file.path(), "Keras 3 .weights.h5 files are not supported yet");
+        throw FileError(file.path(), "a Keras 3 .weights.h5 file, not legacy weights (load it through loadModel)");
     }
     throw FileError(file.path(), "not a Keras weights file (no layer_names attribute and no model_weights group)");
 }

@@ -658,21 +658,24 @@ void TestKerasH5::loadErrors_data()
                                                 << ""
                                                 << "real:dl4j_lstm_hardsig_k213_weights.h5"
                                                 << "weights-only file";
-    QTest::newRow("keras 3 archive") << ""
-                                     << "real:k3_gru_stacked.keras"
-                                     << ""
-                                     << "real:k3_gru_stacked.keras"
-                                     << "Keras 3 .keras archives are not supported yet";
-    QTest::newRow("keras 3 archive as weights") << ""
-                                                << "data:dl4j_lstm_hardsig_k213_config.json"
-                                                << "real:k3_gru_stacked.keras"
-                                                << "real:k3_gru_stacked.keras"
-                                                << "not supported yet";
-    QTest::newRow("keras 3 weights.h5") << "k3weights"
-                                        << "data:dl4j_lstm_hardsig_k213_config.json"
-                                        << "tmp:w.weights.h5"
-                                        << "tmp:w.weights.h5"
-                                        << "Keras 3 .weights.h5 files are not supported yet";
+    // Keras 3 files load (tst_keras_archive); paired with another model's files they fail like legacy ones.
+    QTest::newRow("keras 3 archive with legacy weights of another model")
+        << ""
+        << "real:k3_gru_stacked.keras"
+        << "real:dl4j_lstm_hardsig_k213_weights.h5"
+        << "real:dl4j_lstm_hardsig_k213_weights.h5"
+        << "the file has weights for 2 layers (lstm_1, dense_1) but the model has 4 layers with weights";
+    QTest::newRow("keras 3 archive as weights of another model") << ""
+                                                                 << "data:dl4j_lstm_hardsig_k213_config.json"
+                                                                 << "real:k3_gru_stacked.keras"
+                                                                 << "real:k3_gru_stacked.keras"
+                                                                 << "member model.weights.h5: no layers/lstm for "
+                                                                    "layer 'lstm_1' (LSTM)";
+    QTest::newRow("keras 3 weights.h5 without arrays") << "k3weights"
+                                                       << "data:dl4j_lstm_hardsig_k213_config.json"
+                                                       << "tmp:w.weights.h5"
+                                                       << "tmp:w.weights.h5"
+                                                       << "layers/lstm/cell/vars: holds 0 arrays, expected 3";
     QTest::newRow("unrecognised content") << "text"
                                           << "tmp:m.h5"
                                           << ""
