@@ -1,5 +1,8 @@
 #include "cli_args.h"
 
+#include <charconv>
+#include <cmath>
+
 namespace rnnscope::cli {
 
 namespace {
@@ -15,20 +18,68 @@ bool parseSwitch(const std::string& flag, const std::string& value)
     throw UsageError(flag + " takes on or off, not '" + value + "'");
 }
 
+// --input NAME=SPEC names a model input only when NAME could not be part of a path, so `data.h5:/x=1`,
+// `./a=b.csv` and `C:\a=b.csv` stay specs.
+bool isInputName(const std::string& name)
+{
+    return !name.empty() && name.find_first_of("/\\:.") == std::string::npos;
+}
+
+std::int64_t parseOovId(const std::string& value)
+{
+    std::int64_t id = -1;
+    const char* end = value.data() + value.size();
+    auto [ptr, ec] = std::from_chars(value.data(), end, id);
+    if (value.empty() || ec != std::errc() || ptr != end || id < 0 || id > (std::int64_t {1} << 24)) {
+        throw UsageError("--oov-id takes a whole number from 0 to 16777216, not '" + value + "'");
+    }
+    return id;
+}
+
+float parsePadValue(const std::string& value)
+{
+    float v = 0;
+    const std::string_view text = !value.empty() && value.front() == '+' ? std::string_view(value).substr(1) : value;
+    const char* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, v);
+    if (text.empty() || ec != std::errc() || ptr != end) {
+        throw UsageError("--pad-value takes a number, not '" + value + "'");
+    }
+    return v;
+}
+
 } // namespace
 
 std::string usageText()
 {
     return "usage:\n"
            "  rnnscope-cli info MODEL [--weights W.h5]\n"
-           "  rnnscope-cli run MODEL [--weights W.h5] --input X.npy [--input [NAME=]X2.npy ...] [--mask M.npy]\n"
-           "               [--initial-state S.npy ...] [--then --input X.npy ...]\n"
+           "  rnnscope-cli run MODEL [--weights W.h5] --input X [--input [NAME=]X2 ...] [--mask M.npy]\n"
+           "               [--initial-state S.npy ...] [--then --input X ...]\n"
            "               [--layer NAME] [--return-sequences=on|off] [--return-state=on|off]\n"
            "               [--go-backwards=on|off] [--stateful=on|off] [--zero-output-for-mask=on|off]\n"
            "               [--time-major=on|off] [--unroll=on|off]\n"
+           "               [--vocab VOCAB.json] [--tokens chars|words] [--lower] [--oov-id N]\n"
+           "               [--pad] [--pad-value V] [--pad-side pre|post]\n"
            "               --out DIR [--trace TRACE.h5] [--trace-csv DIR] [--trace-npy DIR]\n"
            "MODEL is a legacy Keras .h5 model, or a model config .json with --weights; the format is read from\n"
-           "the file's content. Exit status: 0 success, 2 usage error, 3 bad input.\n";
+           "the file's content. Exit status: 0 success, 2 usage error, 3 bad input.\n"
+           "An input X is one of:\n"
+           "  X.npy              float [B,T,F], or integer ids [B,T] for an Embedding\n"
+           "  data.csv           one sample: rows are timesteps, columns features (header optional; ',' ';' tab\n"
+           "                     or spaces; '#' comments), or a long table with a header naming a `sample` and a\n"
+           "                     `step` (or `time`, `t`) column, rows in any order\n"
+           "  DIR, DIR/*.csv     one CSV file per sample, in name order (s2 before s10)\n"
+           "  data.h5:/group/x   an HDF5 dataset [B,T,F] or [B,T]\n"
+           "  text:FILE          one sequence per line, tokens turned into ids by --vocab (a JSON token -> id\n"
+           "                     object such as Tokenizer.word_index); --tokens words (default, split at\n"
+           "                     whitespace) or chars (every character, spaces too); --lower lowercases first;\n"
+           "                     unknown tokens are an error unless --oov-id N. Lines are padded to the longest\n"
+           "                     with --pad-value (default 0) at the front, as Keras pad_sequences does by\n"
+           "                     default (padding='pre'); --pad-side post pads at the end.\n"
+           "CSV samples of different lengths, and missing rows of a long table, are an error unless --pad (or\n"
+           "--pad-value V) is given: then they are padded at the end (--pad-side pre: at the front) and masked,\n"
+           "and the mask is passed with the input unless --mask is given.\n";
 }
 
 Arguments parseArguments(const std::vector<std::string>& args)
@@ -51,6 +102,8 @@ Arguments parseArguments(const std::vector<std::string>& args)
     }
     a.calls.emplace_back();
     std::vector<std::string> positional;
+    std::string textFlag; // the last flag given that only text:FILE inputs use
+    std::string padFlag;
     for (std::size_t i = 1; i < args.size(); ++i) {
         std::string flag = args[i];
         std::optional<std::string> value;
@@ -76,7 +129,7 @@ Arguments parseArguments(const std::vector<std::string>& args)
             // --input X.npy, --input NAME=X.npy, --input=X.npy
             const std::string v = next();
             InputArg in;
-            if (const auto eq = v.find('='); eq != std::string::npos && eq > 0) {
+            if (const auto eq = v.find('='); eq != std::string::npos && isInputName(v.substr(0, eq))) {
                 in.name = v.substr(0, eq);
                 in.file = v.substr(eq + 1);
             } else {
@@ -124,6 +177,37 @@ Arguments parseArguments(const std::vector<std::string>& args)
             a.overrides.timeMajor = parseSwitch(flag, next());
         } else if (flag == "--unroll") {
             a.overrides.unroll = parseSwitch(flag, next());
+        } else if (flag == "--vocab") {
+            a.sequences.vocabFile = next();
+            textFlag = flag;
+        } else if (flag == "--tokens") {
+            const std::string v = next();
+            if (v != "chars" && v != "words") {
+                throw UsageError("--tokens takes chars or words, not '" + v + "'");
+            }
+            a.sequences.tokens = v == "chars" ? io::TokenMode::Chars : io::TokenMode::Words;
+            textFlag = flag;
+        } else if (flag == "--lower") {
+            // A switch: `--lower` alone must not swallow the next argument.
+            a.sequences.lower = value ? parseSwitch(flag, *value) : true;
+            textFlag = flag;
+        } else if (flag == "--oov-id") {
+            a.sequences.oovId = parseOovId(next());
+            textFlag = flag;
+        } else if (flag == "--pad") {
+            a.sequences.pad = value ? parseSwitch(flag, *value) : true;
+            padFlag = flag;
+        } else if (flag == "--pad-value") {
+            a.sequences.padValue = parsePadValue(next());
+            a.sequences.pad = true;
+            padFlag = flag;
+        } else if (flag == "--pad-side") {
+            const std::string v = next();
+            if (v != "pre" && v != "post") {
+                throw UsageError("--pad-side takes pre or post, not '" + v + "'");
+            }
+            a.sequences.padSide = v == "pre" ? io::PadSide::Pre : io::PadSide::Post;
+            padFlag = flag;
         } else {
             throw UsageError("unknown option '" + flag + "'");
         }
@@ -133,7 +217,8 @@ Arguments parseArguments(const std::vector<std::string>& args)
     }
     a.model = positional[0];
     if (a.command == "info") {
-        if (a.calls.size() > 1 || !a.calls[0].inputs.empty() || a.calls[0].mask || a.outDir || a.traceFile) {
+        if (a.calls.size() > 1 || !a.calls[0].inputs.empty() || a.calls[0].mask || a.outDir || a.traceFile
+            || !textFlag.empty() || !padFlag.empty()) {
             throw UsageError("info takes only MODEL and --weights");
         }
         a.calls.clear();
@@ -146,6 +231,19 @@ Arguments parseArguments(const std::vector<std::string>& args)
     }
     if (!a.outDir) {
         throw UsageError("run needs --out DIR");
+    }
+    // Text flags with no text input, or text without a vocabulary, are mistakes worth stopping for.
+    bool text = false;
+    for (const auto& c : a.calls) {
+        for (const auto& in : c.inputs) {
+            text = text || in.file.rfind("text:", 0) == 0;
+        }
+    }
+    if (text && !a.sequences.vocabFile) {
+        throw UsageError("text:FILE inputs need --vocab VOCAB.json (a JSON object mapping tokens to ids)");
+    }
+    if (!text && !textFlag.empty()) {
+        throw UsageError(textFlag + " applies to text:FILE inputs, and no --input is one");
     }
     return a;
 }

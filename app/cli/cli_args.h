@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/io/sequence_readers.h"
+
 namespace rnnscope::cli {
 
 // A malformed command line: exit status 2.
@@ -18,8 +20,8 @@ public:
 
 struct InputArg
 {
-    std::string name; // from --input NAME=FILE; empty when given by position
-    std::string file;
+    std::string name; // from --input NAME=SPEC; empty when given by position
+    std::string file; // a sequence spec: X.npy, data.csv, DIR, DIR/*.csv, data.h5:/group/x, text:FILE
 };
 
 // One call on the model: `--input`s, an optional `--mask`, `--initial-state`s. `--then` starts the next.
@@ -57,6 +59,9 @@ struct Arguments
     std::optional<std::string> traceFile;
     std::optional<std::string> traceCsvDir;
     std::optional<std::string> traceNpyDir;
+    // How inputs other than .npy are read (--vocab, --tokens, --lower, --oov-id, --pad, --pad-value, --pad-side):
+    // the same for every input of every call.
+    io::SequenceOptions sequences;
 };
 
 // Throws UsageError with a one-line explanation.

@@ -12,6 +12,7 @@
 #include "core/io/file_error.h"
 #include "core/io/model_loader.h"
 #include "core/io/npy.h"
+#include "core/io/sequence_readers.h"
 #include "core/io/trace_writer.h"
 #include "core/layers/basic_layers.h"
 
@@ -129,9 +130,25 @@ void warnNonFinite(const Tensor& t, const std::string& file, std::ostream& warni
     }
 }
 
-// The call's inputs in the model's input order, read and checked against the model's declared shapes.
-std::vector<Tensor> readInputs(
-    const CallArgs& call, const Model& model, std::vector<std::string>& files, std::ostream& warnings)
+// [B,T,F] -> [T,B,F], for a time-major layer fed from CSV (whose rows are one sample's timesteps).
+Tensor toTimeMajor(const Tensor& t)
+{
+    Tensor out({t.dim(1), t.dim(0), t.dim(2)});
+    for (Index b = 0; b < t.dim(0); ++b) {
+        for (Index s = 0; s < t.dim(1); ++s) {
+            for (Index f = 0; f < t.dim(2); ++f) {
+                out.at(s, b, f) = t.at(b, s, f);
+            }
+        }
+    }
+    return out;
+}
+
+// The call's inputs in the model's input order, read (any sequence spec: .npy, CSV, HDF5 dataset, text) and
+// checked against the model's declared shapes. `derivedMasks[i]` is set when padding input i made a mask.
+std::vector<Tensor> readInputs(const CallArgs& call, const Arguments& args, const Model& model,
+    std::vector<std::string>& files, std::vector<std::optional<Mask>>& derivedMasks, std::ostream& out,
+    std::ostream& warnings)
 {
     const auto& specs = model.inputs();
     std::vector<std::optional<std::string>> byIndex(specs.size());
@@ -166,13 +183,30 @@ std::vector<Tensor> readInputs(
     }
     std::vector<Tensor> tensors;
     files.clear();
+    derivedMasks.assign(specs.size(), std::nullopt);
     for (std::size_t i = 0; i < specs.size(); ++i) {
         if (!byIndex[i]) {
             throw UsageError("no --input for model input '" + specs[i].name + "' (input " + std::to_string(i) + ")");
         }
         const std::string& file = *byIndex[i];
-        Tensor t = io::toTensor(io::readNpy(file), file);
+        io::SequenceData data = io::readSequences(file, args.sequences);
+        Tensor t = std::move(data.values);
         const Shape& want = specs[i].shape;
+        std::string note;
+        if (data.format == io::SequenceFormat::CsvFiles) {
+            // A one-column CSV holds ids: an Embedding's [B,T], not [B,T,1].
+            if (want.size() == 2 && t.rank() == 3 && t.dim(2) == 1) {
+                t = t.reshaped({t.dim(0), t.dim(1)});
+                note = ", as ids " + shapeToString(t.shape());
+            } else if (t.rank() == 3 && args.overrides.timeMajor.value_or(false)) {
+                t = toTimeMajor(t);
+                note = ", time-major " + shapeToString(t.shape());
+            }
+        }
+        if (data.format != io::SequenceFormat::Npy) {
+            out << "input '" << specs[i].name << "': " << file << ": " << data.description << note << "\n";
+        }
+        derivedMasks[i] = std::move(data.mask);
         bool fits = t.rank() == static_cast<Index>(want.size());
         for (std::size_t d = 0; fits && d < want.size(); ++d) {
             fits = want[d] < 0 || want[d] == t.shape()[d];
@@ -283,7 +317,8 @@ int runCommand(const Arguments& args, std::ostream& out, std::ostream& warnings)
     for (std::size_t c = 0; c < calls; ++c) {
         const CallArgs& call = args.calls[c];
         std::vector<std::string> files;
-        const std::vector<Tensor> inputs = readInputs(call, model, files, warnings);
+        std::vector<std::optional<Mask>> derivedMasks;
+        const std::vector<Tensor> inputs = readInputs(call, args, model, files, derivedMasks, out, warnings);
         std::optional<Mask> mask;
         if (call.mask) {
             mask = io::toMask(io::readNpy(*call.mask), *call.mask);
@@ -303,9 +338,21 @@ int runCommand(const Arguments& args, std::ostream& out, std::ostream& warnings)
         ModelTrace trace;
         CallContext context;
         context.trace = tracing ? &trace : nullptr;
-        std::vector<const Mask*> masks;
+        // A mask made by padding ragged input goes with that input, unless --mask names the first input's.
+        std::vector<const Mask*> masks(inputs.size(), nullptr);
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
+            if (derivedMasks[i] && !(i == 0 && mask)) {
+                masks[i] = &*derivedMasks[i];
+                out << "call " << c << ": input '" << model.inputs()[i].name
+                    << "': using the mask derived from the padding of " << files[i] << "\n";
+            }
+        }
         if (mask) {
-            masks.push_back(&*mask);
+            masks[0] = &*mask;
+            if (derivedMasks[0]) {
+                out << "call " << c << ": --mask " << *call.mask << " replaces the mask derived from the padding of "
+                    << files[0] << "\n";
+            }
         }
         std::vector<Tensor> outputs;
         try {
@@ -330,7 +377,7 @@ int runCommand(const Arguments& args, std::ostream& out, std::ostream& warnings)
             for (std::size_t i = 0; i < inputs.size(); ++i) {
                 ti.inputs.emplace_back(model.inputs()[i].name, inputs[i]);
             }
-            ti.mask = mask ? &*mask : nullptr;
+            ti.mask = masks.empty() ? nullptr : masks[0];
             for (std::size_t k = 0; k < outputs.size(); ++k) {
                 ti.outputs.emplace_back(model.outputs()[k].name, outputs[k]);
             }

@@ -3,6 +3,7 @@
 // outputs in shared/real-models). Bad input must give exit status 3 and one line "error: <file>: <problem>";
 // usage errors exit 2.
 
+#include <charconv>
 #include <fstream>
 
 #include <QDir>
@@ -77,6 +78,14 @@ private slots:
     void usageErrorExits2();
     void optionOverrideChangesOutput();
     void traceFileIsWritten();
+    void sameInputInEveryFormat();
+    void paddedCsvDerivesMask();
+    void embeddingFromText_data();
+    void embeddingFromText();
+    void sequenceFlagUsageErrors_data();
+    void sequenceFlagUsageErrors();
+    void badSequenceInputExits3_data();
+    void badSequenceInputExits3();
 };
 
 void TestCli::goldenCaseThroughFiles_data()
@@ -481,6 +490,274 @@ void TestCli::traceFileIsWritten()
     RNNSCOPE_COMPARE_VALUES(
         Tensor(h.shape(), h.readFloat32()), (Shape {25, 1, 50}), toDoubles(want.readFloat32()), 1e-5);
     QVERIFY(QFile::exists(tmp.filePath(QStringLiteral("csv/lstm_1.state_h.csv"))));
+}
+
+namespace {
+
+// Shortest decimal text that reads back as the same float32, so CSV files carry the exact values.
+std::string floatText(float v)
+{
+    char buffer[32];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
+    return std::string(buffer, result.ptr);
+}
+
+// Sample b of a [B,T,F] tensor as CSV rows, steps [0, steps).
+void writeSampleCsv(const Tensor& x, Index b, Index steps, const std::string& header, const QString& path)
+{
+    std::ofstream out(path.toStdString());
+    out << header << "\n";
+    for (Index t = 0; t < steps; ++t) {
+        for (Index f = 0; f < x.dim(2); ++f) {
+            out << (f == 0 ? "" : ",") << floatText(x.at(b, t, f));
+        }
+        out << "\n";
+    }
+}
+
+} // namespace
+
+void TestCli::sameInputInEveryFormat()
+{
+    // The bundled example's input given as .npy, as a directory and a wildcard of per-sample CSV files, as a long
+    // table, and as an HDF5 dataset: the outputs must be identical, value for value.
+    const QString dir = QStringLiteral(RNNSCOPE_SOURCE_DIR "/resources/examples/");
+    const QString model = dir + QStringLiteral("bracket_depth.h5");
+    const QString npy = dir + QStringLiteral("bracket_depth_input.npy");
+    const Tensor x = readOutput(npy);
+    QCOMPARE(x.shape(), (Shape {8, 32, 4}));
+    QTemporaryDir tmp;
+    QVERIFY(QDir(tmp.path()).mkdir(QStringLiteral("samples")));
+    for (Index b = 0; b < x.dim(0); ++b) {
+        writeSampleCsv(x, b, x.dim(1), "open,close,a,b", tmp.filePath(QStringLiteral("samples/sample_%1.csv").arg(b)));
+    }
+    {
+        // Rows out of order; each sample's first row comes in sample order, so first appearance = sample order.
+        std::ofstream out(tmp.filePath(QStringLiteral("long.csv")).toStdString());
+        out << "# one row per (sample, step)\nstep;sample;open;close;a;b\n";
+        auto row = [&](Index b, Index t) {
+            out << t << ";s" << b;
+            for (Index f = 0; f < x.dim(2); ++f) {
+                out << ";" << floatText(x.at(b, t, f));
+            }
+            out << "\n";
+        };
+        for (Index b = 0; b < x.dim(0); ++b) {
+            row(b, x.dim(1) - 1);
+        }
+        for (Index t = x.dim(1) - 2; t >= 0; --t) {
+            for (Index b = x.dim(0) - 1; b >= 0; --b) {
+                row(b, t);
+            }
+        }
+    }
+    {
+        auto h5 = io::Hdf5File::create(tmp.filePath(QStringLiteral("x.h5")).toStdString());
+        h5.root().writeDataset("inputs/chars", x.shape(), x.data());
+        h5.close();
+    }
+    auto run = [&](const QString& input, const QString& out) {
+        const CliResult r = runCli({QStringLiteral("run"), model, QStringLiteral("--input"), input,
+            QStringLiteral("--out"), tmp.filePath(out)});
+        if (r.exitCode != 0) {
+            qWarning("%s", qPrintable(r.err));
+        }
+        return r;
+    };
+    const CliResult reference = run(npy, QStringLiteral("npy"));
+    QCOMPARE(reference.exitCode, 0);
+    QVERIFY2(!reference.out.contains(QStringLiteral("input 'chars'")), qPrintable(reference.out));
+    const Tensor want = readOutput(tmp.filePath(QStringLiteral("npy/output_0.npy")));
+    const QStringList inputs {tmp.filePath(QStringLiteral("samples")), tmp.filePath(QStringLiteral("samples/*.csv")),
+        tmp.filePath(QStringLiteral("long.csv")),
+        tmp.filePath(QStringLiteral("x.h5")) + QStringLiteral(":/inputs/chars"),
+        QStringLiteral("chars=") + tmp.filePath(QStringLiteral("x.h5")) + QStringLiteral(":inputs/chars")};
+    for (int i = 0; i < inputs.size(); ++i) {
+        const QString out = QStringLiteral("out%1").arg(i);
+        const CliResult r = run(inputs[i], out);
+        QVERIFY2(r.exitCode == 0, qPrintable(inputs[i] + QStringLiteral(": ") + r.err));
+        // The CLI says how it read anything that is not .npy.
+        QVERIFY2(r.out.contains(QStringLiteral("input 'chars': ")) && r.out.contains(QStringLiteral("(8, 32, 4)")),
+            qPrintable(r.out));
+        QVERIFY2(!r.out.contains(QStringLiteral("mask")), qPrintable(r.out));
+        const Tensor got = readOutput(tmp.filePath(out + QStringLiteral("/output_0.npy")));
+        QCOMPARE(got.shape(), want.shape());
+        QVERIFY2(got.values() == want.values(), qPrintable(inputs[i]));
+    }
+}
+
+void TestCli::paddedCsvDerivesMask()
+{
+    // Per-sample CSVs of different lengths with --pad: the CLI pads them at the end and passes the mask it derives,
+    // which must give what the padded .npy with the same mask as --mask gives.
+    const QString dir = QStringLiteral(RNNSCOPE_SOURCE_DIR "/resources/examples/");
+    const QString model = dir + QStringLiteral("bracket_depth.h5");
+    const Tensor x = readOutput(dir + QStringLiteral("bracket_depth_input.npy"));
+    const Index batch = 3;
+    const Index steps = x.dim(1);
+    const Index lengths[batch] = {32, 20, 25};
+    QTemporaryDir tmp;
+    QVERIFY(QDir(tmp.path()).mkdir(QStringLiteral("ragged")));
+    Tensor padded({batch, steps, x.dim(2)}, 0.0F);
+    std::vector<std::uint8_t> keep(static_cast<std::size_t>(batch * steps), 0);
+    for (Index b = 0; b < batch; ++b) {
+        writeSampleCsv(x, b, lengths[b], "open,close,a,b", tmp.filePath(QStringLiteral("ragged/r%1.csv").arg(b)));
+        for (Index t = 0; t < lengths[b]; ++t) {
+            keep[static_cast<std::size_t>(b * steps + t)] = 1;
+            for (Index f = 0; f < x.dim(2); ++f) {
+                padded.at(b, t, f) = x.at(b, t, f);
+            }
+        }
+    }
+    io::writeNpy(tmp.filePath(QStringLiteral("padded.npy")).toStdString(), padded);
+    io::writeNpy(tmp.filePath(QStringLiteral("mask.npy")).toStdString(), Shape {batch, steps}, keep.data(), true);
+
+    CliResult r = runCli({QStringLiteral("run"), model, QStringLiteral("--input"),
+        tmp.filePath(QStringLiteral("ragged")), QStringLiteral("--out"), tmp.filePath(QStringLiteral("a"))});
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY2(r.err.contains(QStringLiteral("r1.csv: 20 timesteps, but ")) && r.err.contains(QStringLiteral("--pad")),
+        qPrintable(r.err));
+
+    r = runCli({QStringLiteral("run"), model, QStringLiteral("--input"), tmp.filePath(QStringLiteral("ragged")),
+        QStringLiteral("--pad"), QStringLiteral("--out"), tmp.filePath(QStringLiteral("b")), QStringLiteral("--trace"),
+        tmp.filePath(QStringLiteral("b.h5"))});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("19 padded step(s) masked")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("using the mask derived from the padding")), qPrintable(r.out));
+    r = runCli({QStringLiteral("run"), model, QStringLiteral("--input"), tmp.filePath(QStringLiteral("padded.npy")),
+        QStringLiteral("--mask"), tmp.filePath(QStringLiteral("mask.npy")), QStringLiteral("--out"),
+        tmp.filePath(QStringLiteral("c"))});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const Tensor got = readOutput(tmp.filePath(QStringLiteral("b/output_0.npy")));
+    const Tensor want = readOutput(tmp.filePath(QStringLiteral("c/output_0.npy")));
+    QCOMPARE(got.shape(), want.shape());
+    QVERIFY(got.values() == want.values());
+    // The derived mask is the trace's mask.
+    auto trace = io::Hdf5File::openReadOnly(tmp.filePath(QStringLiteral("b.h5")).toStdString());
+    QCOMPARE(trace.root().dataset("mask").readUInt8(), keep);
+}
+
+void TestCli::embeddingFromText_data()
+{
+    QTest::addColumn<QString>("tokens");
+    QTest::newRow("words") << "words";
+    QTest::newRow("chars") << "chars";
+}
+
+void TestCli::embeddingFromText()
+{
+    // A golden Embedding(mask_zero) -> LSTM case fed from text: a vocabulary maps tokens to the ids of the case's
+    // input, the text spells them one sample per line, and the outputs must be the case's expected outputs.
+    QFETCH(QString, tokens);
+    const bool chars = tokens == QLatin1String("chars");
+    std::ifstream in(RNNSCOPE_TEST_DATA "/golden/embedding_mask_zero_lstm_seq.json");
+    const json golden = json::parse(in);
+    const auto& call = golden.at("calls")[0];
+    const Tensor ids = testing::tensorFromJson(call.at("inputs")[0]);
+    QCOMPARE(ids.rank(), Index {2});
+    QTemporaryDir tmp;
+    const QString config = tmp.filePath(QStringLiteral("model.json"));
+    const QString weights = tmp.filePath(QStringLiteral("weights.h5"));
+    testing::writeJson(golden.at("model_config"), config.toStdString());
+    testing::writeLegacyWeights(golden, weights.toStdString());
+    // Token for id n: "w<n>" or the n-th letter; id 0 is "<pad>" or '.', so zeros inside a line can be spelled.
+    auto token = [&](int id) -> std::string {
+        if (chars) {
+            return id == 0 ? std::string(".") : std::string(1, static_cast<char>('a' + id - 1));
+        }
+        return id == 0 ? std::string("<pad>") : "w" + std::to_string(id);
+    };
+    json vocab = json::object();
+    for (int id = 0; id < 26; ++id) {
+        vocab[token(id)] = id;
+    }
+    testing::writeJson(vocab, tmp.filePath(QStringLiteral("vocab.json")).toStdString());
+    {
+        // Trailing zeros are left to padding (post), the way a user's unpadded text would be.
+        std::ofstream text(tmp.filePath(QStringLiteral("text.txt")).toStdString());
+        for (Index b = 0; b < ids.dim(0); ++b) {
+            Index length = ids.dim(1);
+            while (length > 0 && ids.at(b, length - 1) == 0.0F) {
+                --length;
+            }
+            for (Index t = 0; t < length; ++t) {
+                text << (t > 0 && !chars ? " " : "") << token(static_cast<int>(ids.at(b, t)));
+            }
+            text << "\n";
+        }
+    }
+    const CliResult r = runCli({QStringLiteral("run"), config, QStringLiteral("--weights"), weights,
+        QStringLiteral("--input"), QStringLiteral("text:") + tmp.filePath(QStringLiteral("text.txt")),
+        QStringLiteral("--vocab"), tmp.filePath(QStringLiteral("vocab.json")), QStringLiteral("--tokens"), tokens,
+        QStringLiteral("--pad-side"), QStringLiteral("post"), QStringLiteral("--out"),
+        tmp.filePath(QStringLiteral("out"))});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("padded post")), qPrintable(r.out));
+    const auto& want = call.at("outputs")[0];
+    RNNSCOPE_COMPARE_VALUES(readOutput(tmp.filePath(QStringLiteral("out/output_0.npy"))), want.at("shape").get<Shape>(),
+        want.at("data").get<std::vector<double>>(), 1e-5);
+}
+
+void TestCli::sequenceFlagUsageErrors_data()
+{
+    QTest::addColumn<QStringList>("extra");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("--tokens value") << QStringList {QStringLiteral("--tokens"), QStringLiteral("bytes")} << "--tokens";
+    QTest::newRow("--pad-side value") << QStringList {QStringLiteral("--pad-side"), QStringLiteral("middle")}
+                                      << "--pad-side";
+    QTest::newRow("--oov-id negative") << QStringList {QStringLiteral("--oov-id"), QStringLiteral("-1")} << "--oov-id";
+    QTest::newRow("--pad-value not a number")
+        << QStringList {QStringLiteral("--pad-value"), QStringLiteral("zero")} << "--pad-value";
+    QTest::newRow("--vocab without text input")
+        << QStringList {QStringLiteral("--vocab"), QStringLiteral("v.json")} << "--vocab applies to text:FILE inputs";
+    QTest::newRow("--lower without text input") << QStringList {QStringLiteral("--lower")} << "--lower";
+    QTest::newRow("text input without --vocab")
+        << QStringList {QStringLiteral("--input"), QStringLiteral("text:t.txt")} << "need --vocab";
+}
+
+void TestCli::sequenceFlagUsageErrors()
+{
+    QFETCH(QStringList, extra);
+    QFETCH(QString, mentions);
+    QStringList args {QStringLiteral("run"), realModel("dl4j_lstm_hardsig_k213_model.h5"), QStringLiteral("--input"),
+        QStringLiteral("x.npy")};
+    args << extra << QStringLiteral("--out") << QStringLiteral("o");
+    const CliResult r = runCli(args);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.section(QLatin1Char('\n'), 0, 0).contains(mentions), qPrintable(r.err));
+}
+
+void TestCli::badSequenceInputExits3_data()
+{
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<QStringList>("extra");
+    QTest::addColumn<QString>("mentions");
+    const QString data = QStringLiteral(RNNSCOPE_TEST_DATA "/sequences/");
+    QTest::newRow("non-numeric CSV cell")
+        << data + "bad_non_numeric.csv" << QStringList {} << "bad_non_numeric.csv: line 3, column 2";
+    QTest::newRow("missing HDF5 dataset")
+        << data + "sequences.h5:/nope" << QStringList {} << "sequences.h5: no dataset /nope";
+    QTest::newRow("unknown token") << "text:" + data + "words_oov.txt"
+                                   << QStringList {QStringLiteral("--vocab"), data + "vocab_words.json"}
+                                   << "words_oov.txt: line 1, token 2: 'bird'";
+    QTest::newRow("CSV of the wrong width") << data + "plain.csv" << QStringList {} << "plain.csv: has shape (1, 3, 2)";
+}
+
+void TestCli::badSequenceInputExits3()
+{
+    QFETCH(QString, input);
+    QFETCH(QStringList, extra);
+    QFETCH(QString, mentions);
+    QTemporaryDir tmp;
+    QStringList args {
+        QStringLiteral("run"), realModel("dl4j_lstm_hardsig_k213_model.h5"), QStringLiteral("--input"), input};
+    args << extra << QStringLiteral("--out") << tmp.filePath(QStringLiteral("out"));
+    const CliResult r = runCli(args);
+    QCOMPARE(r.exitCode, 3);
+    const QStringList lines = r.err.trimmed().split(QLatin1Char('\n'));
+    QVERIFY2(lines.size() == 1 && lines[0].startsWith(QStringLiteral("error: ")), qPrintable(r.err));
+    QVERIFY2(lines[0].contains(mentions), qPrintable(r.err));
+    QVERIFY(!QFile::exists(tmp.filePath(QStringLiteral("out/output_0.npy"))));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
