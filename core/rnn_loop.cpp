@@ -30,6 +30,7 @@ void allocateTrace(LayerTrace& trace, const RnnCell& cell, Index steps, Index ba
         Index gateWidth = 0;
         for (const auto& g : leaf->gates()) {
             gateWidth += g.size;
+            ct.gateNames.push_back(g.name);
         }
         // All gates of a cell are one [steps, batch, sum of gate sizes] block, the buffer the cell computes
         // them in; per-gate series are views the writers split by GateSpec.

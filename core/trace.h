@@ -50,7 +50,8 @@ struct CellTrace
 {
     std::string className;
     std::vector<TraceSeries> states; // after each step (held at masked steps)
-    std::vector<TraceSeries> gates; // post-activation
+    std::vector<TraceSeries> gates; // post-activation, all gates side by side in one series named "gates"
+    std::vector<std::string> gateNames; // the gates in that series, in order, each `units` wide
     TraceSeries input; // recorded for the cells of a stack
     TraceSeries output; // the cell's own step output, recorded for the cells of a stack
 };

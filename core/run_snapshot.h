@@ -1,0 +1,30 @@
+#pragma once
+// Everything one run of a model produced, frozen. The debugger's engine thread builds it, and the views draw from
+// it through a shared_ptr<const RunSnapshot>, so a view never sees a run that is still changing.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tensor.h"
+#include "trace.h"
+
+namespace rnnscope {
+
+struct RunSnapshot
+{
+    std::uint64_t generation = 0; // increases with every run of a session
+    ModelTrace trace; // every recurrent layer, in the order they ran
+    std::vector<std::pair<std::string, Tensor>> inputs; // model inputs by name, as fed
+    std::optional<Mask> mask; // the mask fed with input 0 (after the user's edits), if any
+    std::vector<std::pair<std::string, Tensor>> outputs; // model outputs by name, as predict() returns them
+    std::string error; // non-empty when the run failed: views show it in place of data
+    double runMilliseconds = 0.0; // wall time of the engine run
+};
+
+using SnapshotPtr = std::shared_ptr<const RunSnapshot>;
+
+} // namespace rnnscope

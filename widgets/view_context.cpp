@@ -1,0 +1,124 @@
+#include "view_context.h"
+
+#include <algorithm>
+
+namespace rnnscope::widgets {
+
+ViewContext::ViewContext(QObject* parent)
+    : QObject(parent)
+{
+}
+
+std::optional<SeriesView> ViewContext::selectedSeries() const
+{
+    if (!m_snapshot) {
+        return std::nullopt;
+    }
+    return resolveSeries(*m_snapshot, m_selection);
+}
+
+Index ViewContext::steps() const
+{
+    const auto s = selectedSeries();
+    return s ? s->steps() : 0;
+}
+
+Index ViewContext::samples() const
+{
+    const auto s = selectedSeries();
+    return s ? s->batch() : 0;
+}
+
+void ViewContext::setSnapshot(SnapshotPtr snapshot)
+{
+    const Index oldSteps = steps();
+    m_snapshot = std::move(snapshot);
+    if (m_snapshot && !resolveSeries(*m_snapshot, m_selection)) {
+        // The selected series is gone (another model, or a layer lost its trace): take the first one there is.
+        const auto all = listSeries(*m_snapshot);
+        if (!all.isEmpty()) {
+            m_selection = all.front().first;
+            emit selectionChanged();
+        }
+    }
+    const Index n = steps();
+    if (m_sample >= samples()) {
+        m_sample = 0;
+        emit sampleChanged(m_sample);
+    }
+    if (m_step >= n) {
+        m_step = n - 1;
+        emit stepChanged(m_step);
+    }
+    const auto s = selectedSeries();
+    m_units.erase(
+        std::remove_if(m_units.begin(), m_units.end(), [&](int u) { return !s || u >= s->units; }), m_units.end());
+    emit snapshotChanged();
+    if (n != oldSteps) {
+        resetTimeRange();
+    }
+}
+
+void ViewContext::setStep(Index step)
+{
+    const Index clamped = std::clamp<Index>(step, -1, std::max<Index>(steps() - 1, -1));
+    if (clamped != m_step) {
+        m_step = clamped;
+        emit stepChanged(m_step);
+    }
+}
+
+void ViewContext::setSample(Index sample)
+{
+    const Index clamped = std::clamp<Index>(sample, 0, std::max<Index>(samples() - 1, 0));
+    if (clamped != m_sample) {
+        m_sample = clamped;
+        emit sampleChanged(m_sample);
+    }
+}
+
+void ViewContext::setSelection(const SeriesRef& ref)
+{
+    if (ref == m_selection) {
+        return;
+    }
+    m_selection = ref;
+    m_units.clear();
+    emit selectionChanged();
+    emit selectedUnitsChanged();
+}
+
+void ViewContext::toggleUnit(int unit)
+{
+    if (m_units.contains(unit)) {
+        m_units.removeAll(unit);
+    } else {
+        m_units.push_back(unit);
+    }
+    emit selectedUnitsChanged();
+}
+
+void ViewContext::setSelectedUnits(const QVector<int>& units)
+{
+    m_units = units;
+    emit selectedUnitsChanged();
+}
+
+void ViewContext::setTimeRange(double low, double high)
+{
+    if (high <= low) {
+        return;
+    }
+    if (low != m_timeLow || high != m_timeHigh) {
+        m_timeLow = low;
+        m_timeHigh = high;
+        emit timeRangeChanged(low, high);
+    }
+}
+
+void ViewContext::resetTimeRange()
+{
+    setTimeRange(-0.5, std::max<double>(static_cast<double>(steps()) - 0.5, 0.5));
+}
+
+} // namespace rnnscope::widgets
