@@ -1,0 +1,171 @@
+#include <cmath>
+
+#include <QTableView>
+#include <QTest>
+
+#include "tests/widgets/run_fixtures.h"
+#include "widgets/inspector_view.h"
+
+using namespace rnnscope;
+using namespace rnnscope::widgets;
+
+class TestInspectorView : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void emptyContextIsFine();
+    void showsAllQuantitiesOfTheCell();
+    void valuesFollowTheCursor_data();
+    void valuesFollowTheCursor();
+    void beforeTheFirstStep();
+    void maskedStepIsLabelled();
+    void sampleChangeUpdates();
+    void errorSnapshotShowsTheError();
+    void screenshot();
+};
+
+void TestInspectorView::emptyContextIsFine()
+{
+    ViewContext context;
+    InspectorView view(&context);
+    QCOMPARE(view.shownStep(), Index {-1});
+    QVERIFY(std::isnan(view.value(0, QStringLiteral("h"))));
+    QVERIFY(view.valueText(0, QStringLiteral("h")).isEmpty());
+    context.setSnapshot(std::make_shared<RunSnapshot>());
+    QVERIFY(view.headerText().contains(QStringLiteral("No recurrent layer")));
+}
+
+void TestInspectorView::showsAllQuantitiesOfTheCell()
+{
+    ViewContext context;
+    InspectorView view(&context);
+    context.setSnapshot(testing::lstmSnapshot());
+    QCOMPARE(view.quantities(), (QStringList {"h", "c", "i", "f", "g", "o", "output"}));
+    context.setStep(0);
+    QCOMPARE(view.table()->model()->rowCount(), 4);
+    QCOMPARE(view.table()->model()->columnCount(), 14);
+}
+
+void TestInspectorView::valuesFollowTheCursor_data()
+{
+    QTest::addColumn<int>("step");
+    QTest::addColumn<QString>("quantity");
+    for (int s = 0; s < 5; ++s) {
+        for (const char* q : {"h", "c", "i", "g", "output"}) {
+            QTest::addRow("step %d %s", s, q) << s << QString::fromLatin1(q);
+        }
+    }
+}
+
+void TestInspectorView::valuesFollowTheCursor()
+{
+    QFETCH(int, step);
+    QFETCH(QString, quantity);
+    const SnapshotPtr snap = testing::lstmSnapshot();
+    ViewContext context;
+    InspectorView view(&context);
+    context.setSnapshot(snap);
+    context.setSample(2);
+    context.setStep(step);
+    QCOMPARE(view.shownStep(), Index {step});
+
+    const LayerTrace& layer = snap->trace.layers.front();
+    const CellTrace& cell = layer.cells.front();
+    const TraceSeries* series = nullptr;
+    Index first = 0;
+    if (quantity == QLatin1String("h")) {
+        series = &cell.states[0];
+    } else if (quantity == QLatin1String("c")) {
+        series = &cell.states[1];
+    } else if (quantity == QLatin1String("output")) {
+        series = &layer.output;
+    } else {
+        series = &cell.gates.front();
+        first = quantity == QLatin1String("i") ? 0 : 2 * 4; // i f c o, 4 units each; "g" is the recorded "c"
+    }
+    for (int u = 0; u < 4; ++u) {
+        const double expected = series->at(step, 2, first + u);
+        QCOMPARE(view.value(u, quantity), expected);
+        QCOMPARE(view.valueText(u, quantity), QString::number(expected, 'g', 4));
+        if (step == 0) {
+            QVERIFY(std::isnan(view.delta(u, quantity)));
+        } else {
+            QCOMPARE(view.delta(u, quantity), expected - double(series->at(step - 1, 2, first + u)));
+        }
+    }
+}
+
+void TestInspectorView::beforeTheFirstStep()
+{
+    ViewContext context;
+    InspectorView view(&context);
+    context.setSnapshot(testing::lstmSnapshot());
+    context.setStep(3);
+    context.setStep(-1);
+    QCOMPARE(view.shownStep(), Index {-1});
+    QVERIFY(view.headerText().contains(QStringLiteral("Before the first step")));
+    QCOMPARE(view.table()->model()->rowCount(), 0);
+    QVERIFY(std::isnan(view.value(0, QStringLiteral("h"))));
+}
+
+void TestInspectorView::maskedStepIsLabelled()
+{
+    ViewContext context;
+    InspectorView view(&context);
+    context.setSnapshot(testing::lstmSnapshot());
+    context.setSample(1);
+    context.setStep(2);
+    QVERIFY(view.headerText().contains(QStringLiteral("step 2 (t = 2), sample 1")));
+    QVERIFY(!view.headerText().contains(QStringLiteral("masked")));
+    context.setStep(3);
+    QVERIFY(view.headerText().contains(QStringLiteral("masked")));
+    // A masked step holds the states: no change since the previous step.
+    QCOMPARE(view.delta(0, QStringLiteral("h")), 0.0);
+    context.setSample(0);
+    QVERIFY(!view.headerText().contains(QStringLiteral("masked")));
+}
+
+void TestInspectorView::sampleChangeUpdates()
+{
+    const SnapshotPtr snap = testing::lstmSnapshot();
+    ViewContext context;
+    InspectorView view(&context);
+    context.setSnapshot(snap);
+    context.setStep(4);
+    context.setSample(0);
+    const double a = view.value(1, QStringLiteral("c"));
+    context.setSample(2);
+    QCOMPARE(view.value(1, QStringLiteral("c")), double(snap->trace.layers[0].cells[0].states[1].at(4, 2, 1)));
+    QVERIFY(a != view.value(1, QStringLiteral("c")));
+}
+
+void TestInspectorView::errorSnapshotShowsTheError()
+{
+    ViewContext context;
+    InspectorView view(&context);
+    context.setSnapshot(testing::lstmSnapshot());
+    context.setStep(1);
+    context.setSnapshot(testing::errorSnapshot());
+    QVERIFY(view.headerText().contains(QStringLiteral("expected 4 features")));
+    QCOMPARE(view.quantities(), QStringList {});
+}
+
+void TestInspectorView::screenshot()
+{
+    ViewContext context;
+    InspectorView view(&context);
+    view.resize(620, 260);
+    context.setSnapshot(testing::lstmSnapshot());
+    context.setSample(1);
+    context.setStep(3);
+    context.setSelectedUnits({2});
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    testing::grab(view, QStringLiteral("inspector"));
+    view.setPalette(testing::darkPalette());
+    testing::grab(view, QStringLiteral("inspector_dark"));
+}
+
+QTEST_MAIN(TestInspectorView)
+#include "tst_inspector_view.moc"

@@ -1,0 +1,168 @@
+#include "unit_traces_view.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace rnnscope::widgets {
+
+namespace {
+
+// Units of largest variance over the steps of one sample, most varying first.
+QVector<int> mostVaryingUnits(const SeriesView& s, Index sample, int count)
+{
+    QVector<QPair<double, int>> variances;
+    const auto n = static_cast<double>(s.steps());
+    for (Index u = 0; u < s.units; ++u) {
+        double sum = 0.0;
+        double sumSq = 0.0;
+        for (Index step = 0; step < s.steps(); ++step) {
+            const double v = s.value(step, sample, u);
+            if (std::isfinite(v)) {
+                sum += v;
+                sumSq += v * v;
+            }
+        }
+        const double mean = sum / n;
+        variances.push_back({sumSq / n - mean * mean, static_cast<int>(u)});
+    }
+    std::stable_sort(
+        variances.begin(), variances.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    QVector<int> units;
+    for (int i = 0; i < std::min<int>(count, static_cast<int>(variances.size())); ++i) {
+        units.push_back(variances[i].second);
+    }
+    return units;
+}
+
+} // namespace
+
+UnitTracesView::UnitTracesView(ViewContext* context, QWidget* parent)
+    : StepPlotView(context, parent)
+{
+    QCustomPlot* p = plot();
+    // The legend is a row between the title and the plot: inside the plot it would hide lines, and as a column
+    // beside it QCustomPlot stretches it to the full height.
+    p->legend->setVisible(true);
+    p->axisRect()->insetLayout()->take(p->legend);
+    p->plotLayout()->insertRow(1);
+    p->plotLayout()->addElement(1, 0, p->legend);
+    p->plotLayout()->setRowStretchFactor(1, 0.001);
+    p->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    p->legend->setWrap(8);
+    p->legend->setBorderPen(Qt::NoPen);
+    p->legend->setMargins(QMargins(4, 0, 4, 0));
+    applyPalette(p, palette());
+    p->setToolTip(tr("Click: move the step cursor to that step. Wheel: zoom time. Drag: pan time.\n"
+                     "Choose units by Ctrl+clicking rows of the heatmap. Hatched steps are masked for this "
+                     "sample; grey steps are not computed yet."));
+
+    if (context != nullptr) {
+        connect(context, &ViewContext::snapshotChanged, this, &UnitTracesView::refresh);
+        connect(context, &ViewContext::selectionChanged, this, &UnitTracesView::refresh);
+        connect(context, &ViewContext::sampleChanged, this, &UnitTracesView::refresh);
+        connect(context, &ViewContext::selectedUnitsChanged, this, &UnitTracesView::refresh);
+    }
+    refresh();
+}
+
+int UnitTracesView::graphCount() const
+{
+    return plot()->graphCount();
+}
+
+double UnitTracesView::graphValue(int graph, int step) const
+{
+    if (graph < 0 || graph >= plot()->graphCount()) {
+        return std::nan("");
+    }
+    const auto data = plot()->graph(graph)->data();
+    const auto it = data->findBegin(step, false);
+    if (it == data->constEnd() || it->key != step) {
+        return std::nan("");
+    }
+    return it->value;
+}
+
+QString UnitTracesView::rebuild()
+{
+    QCustomPlot* p = plot();
+    p->clearGraphs();
+    m_shownUnits.clear();
+    m_autoChosen = false;
+    const auto series = context()->selectedSeries();
+    if (!series || series->steps() == 0 || series->units == 0 || series->batch() == 0) {
+        return tr("Nothing was recorded for this series.");
+    }
+    const SeriesView& s = *series;
+    const Index sample = std::clamp<Index>(context()->sample(), 0, s.batch() - 1);
+    for (int u : context()->selectedUnits()) {
+        if (u >= 0 && u < s.units && !m_shownUnits.contains(u)) {
+            m_shownUnits.push_back(u);
+        }
+    }
+    if (m_shownUnits.isEmpty()) {
+        m_autoChosen = true;
+        m_shownUnits = mostVaryingUnits(s, sample, 3);
+    }
+
+    const bool dark = isDarkPalette(palette());
+    double low = 0.0;
+    double high = 0.0;
+    bool any = false;
+    for (int i = 0; i < m_shownUnits.size(); ++i) {
+        const int unit = m_shownUnits[i];
+        QCPGraph* graph = p->addGraph();
+        graph->setName(tr("unit %1").arg(unit));
+        graph->setPen(QPen(seriesColor(i, dark), 1.8));
+        graph->setLineStyle(QCPGraph::lsLine);
+        if (s.steps() <= 60) {
+            graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 4));
+        }
+        QVector<QCPGraphData> points;
+        points.reserve(static_cast<int>(s.steps()));
+        for (Index step = 0; step < s.steps(); ++step) {
+            const double v = s.value(step, sample, unit);
+            points.push_back(QCPGraphData(static_cast<double>(step), v));
+            if (std::isfinite(v)) {
+                low = any ? std::min(low, v) : v;
+                high = any ? std::max(high, v) : v;
+                any = true;
+            }
+        }
+        graph->data()->set(points, true);
+    }
+    const double pad = high > low ? 0.06 * (high - low) : 1.0;
+    p->yAxis->setRange(low - pad, high + pad);
+    p->yAxis->setLabel(s.quantity);
+    const bool reversed
+        = s.layer != nullptr && s.layer->stepTime.size() > 1 && s.layer->stepTime.front() > s.layer->stepTime.back();
+    p->xAxis->setLabel(
+        reversed ? tr("step (processing order; go_backwards: input time reversed)") : tr("step (processing order)"));
+    QString title = tr("%1, sample %2").arg(s.title).arg(sample);
+    if (m_autoChosen) {
+        title += tr(
+            " \u2014 no unit selected: the %n of largest variance", nullptr, static_cast<int>(m_shownUnits.size()));
+    }
+    m_title->setText(title);
+    setMaskMarks(s, {});
+    return {};
+}
+
+void UnitTracesView::handleClick(double key, double, Qt::KeyboardModifiers, bool)
+{
+    const long step = std::lround(key);
+    if (step >= 0 && step < context()->steps()) {
+        context()->setStep(static_cast<Index>(step));
+    }
+}
+
+void UnitTracesView::restyle()
+{
+    const bool dark = isDarkPalette(palette());
+    for (int i = 0; i < plot()->graphCount(); ++i) {
+        plot()->graph(i)->setPen(QPen(seriesColor(i, dark), 1.8));
+    }
+}
+
+} // namespace rnnscope::widgets
