@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/io/sequence_readers.h"
+#include "core/layer_options.h"
 
 namespace rnnscope::cli {
 
@@ -32,20 +33,7 @@ struct CallArgs
     std::vector<std::string> initialStates;
 };
 
-struct LayerOverrides
-{
-    std::optional<bool> returnSequences;
-    std::optional<bool> returnState;
-    std::optional<bool> goBackwards;
-    std::optional<bool> stateful;
-    std::optional<bool> zeroOutputForMask;
-    std::optional<bool> timeMajor;
-    std::optional<bool> unroll;
-    bool any() const
-    {
-        return returnSequences || returnState || goBackwards || stateful || zeroOutputForMask || timeMajor || unroll;
-    }
-};
+using LayerOverrides = rnnscope::LayerOverrides;
 
 struct Arguments
 {

@@ -14,6 +14,7 @@
 #include "core/io/npy.h"
 #include "core/io/sequence_readers.h"
 #include "core/io/trace_writer.h"
+#include "core/layer_options.h"
 #include "core/layers/basic_layers.h"
 
 namespace rnnscope::cli {
@@ -58,63 +59,6 @@ Layer* chooseLayer(const Arguments& args, const Model& model)
             + recurrentNames(model) + "): name one with --layer");
     }
     return recurrent.front();
-}
-
-void applyOverrides(const LayerOverrides& o, Layer& layer, Model& model)
-{
-    if (auto* bi = dynamic_cast<BidirectionalLayer*>(&layer)) {
-        if (o.returnSequences) {
-            bi->setReturnSequences(*o.returnSequences);
-        }
-        if (o.returnState) {
-            bi->setReturnState(*o.returnState);
-        }
-        if (o.stateful) {
-            bi->setStateful(*o.stateful);
-        }
-        if (o.unroll) {
-            bi->setUnroll(*o.unroll);
-        }
-        if (o.timeMajor) {
-            bi->setTimeMajor(*o.timeMajor);
-        }
-        if (o.goBackwards) {
-            bi->forward().options().goBackwards = *o.goBackwards;
-            bi->backward().options().goBackwards = !*o.goBackwards;
-        }
-        if (o.zeroOutputForMask) {
-            bi->forward().options().zeroOutputForMask = *o.zeroOutputForMask;
-            bi->backward().options().zeroOutputForMask = *o.zeroOutputForMask;
-        }
-    } else {
-        auto& opt = static_cast<RnnLayer&>(layer).options();
-        opt.returnSequences = o.returnSequences.value_or(opt.returnSequences);
-        opt.returnState = o.returnState.value_or(opt.returnState);
-        opt.goBackwards = o.goBackwards.value_or(opt.goBackwards);
-        opt.stateful = o.stateful.value_or(opt.stateful);
-        opt.zeroOutputForMask = o.zeroOutputForMask.value_or(opt.zeroOutputForMask);
-        opt.unroll = o.unroll.value_or(opt.unroll);
-        opt.timeMajor = o.timeMajor.value_or(opt.timeMajor);
-    }
-    if (o.timeMajor) {
-        // A time-major layer reads [T, B, F]: the model inputs that feed it directly are declared that way too.
-        for (const auto& node : model.nodes()) {
-            if (node.layer != &layer) {
-                continue;
-            }
-            for (const auto& ref : node.inputs) {
-                if (auto* in = dynamic_cast<InputLayer*>(model.nodes()[ref.node].layer)) {
-                    Shape s = in->batchShape();
-                    if (s.size() == 3 && *o.timeMajor != (s[0] >= 0 && s[1] < 0)) {
-                        std::swap(s[0], s[1]);
-                        in->setBatchShape(s);
-                    }
-                }
-            }
-        }
-    }
-    // Re-run shape inference: an option can break the layers downstream (Keras would refuse to build it).
-    model.finalize();
 }
 
 void warnNonFinite(const Tensor& t, const std::string& file, std::ostream& warnings)
@@ -302,7 +246,7 @@ int runCommand(const Arguments& args, std::ostream& out, std::ostream& warnings)
     Layer* layer = chooseLayer(args, model);
     try {
         if (layer != nullptr && args.overrides.any()) {
-            applyOverrides(args.overrides, *layer, model);
+            applyLayerOverrides(args.overrides, *layer, model);
         }
     } catch (const ModelError& e) {
         throw io::FileError(args.model, std::string("with the requested options: ") + e.what());

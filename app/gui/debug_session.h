@@ -1,0 +1,106 @@
+#pragma once
+// The debugger's controller (hotspot's PerfParser role): owns the model, the inputs, the mask edits and the initial
+// states, runs loads and the engine off the GUI thread, and hands each run to the views as an immutable snapshot.
+// It never touches a widget; the window subscribes to its signals.
+//
+// Cancel and supersede: every request takes a new generation number; a result whose generation is no longer the
+// current one is dropped when it arrives. The engine itself is not interrupted (a run of a model this debugger shows
+// takes milliseconds); a model load is simply abandoned.
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <QFuture>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include "core/io/sequence_readers.h"
+#include "core/model.h"
+#include "core/run_snapshot.h"
+#include "probes.h"
+
+namespace rnnscope::app {
+
+class DebugSession : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit DebugSession(QObject* parent = nullptr);
+    ~DebugSession() override;
+
+    // The model and what it is fed. GUI thread only; valid between modelOpened and the next open.
+    const Model* model() const { return m_model.get(); }
+    QString modelPath() const { return m_modelPath; }
+    QString modelFormat() const { return m_format; }
+    QString inputDescription() const { return m_inputDescription; }
+    const std::vector<Tensor>& inputs() const { return m_inputs; }
+    const std::optional<Mask>& mask() const { return m_mask; }
+    bool busy() const { return m_loadPending || m_runPending || m_inputPending; }
+    SnapshotPtr lastSnapshot() const { return m_last; }
+
+    // Asynchronous. inputSpec: any spec io::readSequences takes for input 0; empty = a sine probe shaped like the
+    // model's input. A config .json without `weights` takes the weights saved beside it (<stem>.weights.h5,
+    // <stem>.h5, model.weights.h5, weights.h5). Emits modelOpened and then snapshotReady, or failed.
+    void openModel(const QString& path, const QString& weights = {}, const QString& inputSpec = {});
+    // Asynchronous: replaces input 0 (and its mask), then re-runs.
+    void openSequences(const QString& spec, const io::SequenceOptions& options = {});
+    void useProbe(const ProbeSpec& spec); // replaces input 0, then re-runs
+    // Initial states of the first recurrent layer (each direction of a Bidirectional): zeros, uniform random in
+    // [-1, 1], or one .npy file per state ([batch, size] each, in the cell's state order). Re-runs; false and
+    // failed() when the files do not fit.
+    bool setInitialStates(InitialStateKind kind, const QStringList& files = {});
+
+    // Synchronous: applies one option ("go_backwards", "return_sequences", ... as Keras names them) to a recurrent
+    // layer and re-runs. On a change that breaks the model the option is reverted, nothing re-runs, and the
+    // translated reason is returned (empty on success).
+    QString setOption(const QString& layer, const QString& option, bool on);
+    static QStringList optionNames(); // the seven live options, in display order
+    static std::optional<bool> optionValue(const Layer& layer, const QString& option);
+
+    void toggleMask(Index sample, Index time); // input 0's mask, created all-kept first if there is none
+    void resetStates(const QString& layer = {}); // Keras reset_states() (every recurrent layer when empty), re-runs
+    void rerun();
+    void cancel(); // drops whatever is under way
+
+signals:
+    void modelOpened(const QString& path);
+    void inputsChanged(const QString& description);
+    void snapshotReady(rnnscope::SnapshotPtr snapshot);
+    void optionsChanged(); // an option changed: the panel re-reads the model
+    void failed(const QString& message); // a file could not be opened or read: names the file
+    void runFailed(const QString& message); // the engine refused the inputs (also in the snapshot's error)
+    void busyChanged(bool busy, const QString& what);
+
+private:
+    struct LoadResult;
+    void startRun();
+    void installLoad(LoadResult& result);
+    void waitForRun();
+    void updateBusy(const QString& what);
+    void applyInitialStates();
+    std::vector<Tensor> initialStateTensors(QString* error) const;
+
+    std::shared_ptr<Model> m_model;
+    QString m_modelPath;
+    QString m_format;
+    QString m_inputDescription;
+    std::vector<Tensor> m_inputs; // batch-major, as the user gave them; transposed at run time for time_major
+    std::optional<Mask> m_mask; // input 0's
+    InitialStateKind m_initialKind = InitialStateKind::Zeros;
+    QStringList m_initialFiles;
+    std::vector<Tensor> m_initialTensors; // random or read, fixed until changed so re-runs compare
+    SnapshotPtr m_last;
+    std::uint64_t m_loadGeneration = 0;
+    std::uint64_t m_runGeneration = 0;
+    std::uint64_t m_inputGeneration = 0;
+    bool m_loadPending = false; // a job of the current generation is under way
+    bool m_runPending = false;
+    bool m_inputPending = false;
+    bool m_wasBusy = false;
+    QFuture<SnapshotPtr> m_runFuture;
+};
+
+} // namespace rnnscope::app
