@@ -16,7 +16,8 @@ struct HealthOptions
     double saturationLow = 0.01; // a [0,1] gate below this, or above saturationHigh, is saturated
     double saturationHigh = 0.99;
     double explodeThreshold = 10.0; // |state| above this explodes
-    double explodeGrowth = 10.0; // so does a state whose max |x| grows more than this factor over the run
+    double explodeGrowth = 100.0; // max |state| growing more than this over the run explodes (an LSTM cell state
+    // counting something grows 10-20x by design: the bundled bracket-depth model's c does)
 };
 
 // Where something happened first, in processing order; step -1 when it never did.

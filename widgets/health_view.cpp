@@ -70,9 +70,8 @@ HealthView::HealthView(ViewContext* context, QWidget* parent)
             .arg(m_options.saturationLow)
             .arg(m_options.saturationHigh));
     m_tree->headerItem()->setToolTip(FirstBadColumn, tr("first step with a NaN, an Inf or an exploding value"));
-    m_tree->header()->setStretchLastSection(false);
+    m_tree->header()->setStretchLastSection(true);
     m_tree->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_tree->header()->setSectionResizeMode(QuantityColumn, QHeaderView::Stretch);
     m_tree->setToolTip(tr("Double-click a row to show that series at its first bad step"));
     connect(m_tree, &QTreeWidget::itemDoubleClicked, this,
         [this](QTreeWidgetItem* item, int) { activateRow(m_tree->indexOfTopLevelItem(item)); });

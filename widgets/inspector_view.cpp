@@ -61,6 +61,14 @@ public:
     }
     void setCursor(Index sample, Index step)
     {
+        if ((step < 0) != (m_step < 0)) {
+            // Rows exist only from the first step on: the row count changes, which needs a reset, not dataChanged.
+            beginResetModel();
+            m_sample = sample;
+            m_step = step;
+            endResetModel();
+            return;
+        }
         m_sample = sample;
         m_step = step;
         if (rowCount() > 0) {

@@ -10,6 +10,8 @@
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
+#include "plot_style.h"
+
 namespace rnnscope::widgets {
 
 namespace {
@@ -58,6 +60,7 @@ OutputView::OutputView(ViewContext* context, QWidget* parent)
     layout->addWidget(m_message);
     layout->addWidget(m_plot, 1);
     m_plot->setMinimumSize(240, 160);
+    placeLegendInRow(m_plot, 1); // under the plot
     m_plot->legend->setVisible(false);
 
     connect(m_picker, &QComboBox::currentIndexChanged, this, [this](int i) {
@@ -200,7 +203,7 @@ void OutputView::redraw()
             m_style = Style::Lines;
             for (Index u = 0; u < units; ++u) {
                 QCPGraph* g = m_plot->addGraph();
-                g->setName(tr("unit %1").arg(u));
+                g->setName(tr("u%1").arg(u));
                 g->setPen(QPen(lineColour(static_cast<int>(u)), 1.5));
                 QVector<double> keys(static_cast<int>(steps));
                 QVector<double> values(static_cast<int>(steps));
@@ -210,7 +213,7 @@ void OutputView::redraw()
                 }
                 g->setData(keys, values, true);
             }
-            m_plot->yAxis->setLabel(tr("%1 (sample %2)").arg(name).arg(sample));
+            m_plot->yAxis->setLabel(name);
             m_plot->rescaleAxes();
             m_plot->xAxis->setRange(-0.5, std::max<double>(static_cast<double>(steps) - 0.5, 0.5));
             const QCPRange y = m_plot->yAxis->range();
@@ -218,7 +221,6 @@ void OutputView::redraw()
             m_plot->yAxis->setRange(y.lower - pad, y.upper + pad);
             m_plot->legend->setVisible(units <= 8);
             m_plot->legend->setFont(font());
-            m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
         } else {
             m_style = Style::ColourMap;
             auto* map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);

@@ -226,6 +226,19 @@ double StepPlotView::cursorPosition() const
     return m_stack->currentWidget() == m_plot && m_cursor->visible() ? m_cursor->point1->key() : -1.0;
 }
 
+void placeLegendInRow(QCustomPlot* plot, int row)
+{
+    plot->legend->setVisible(true);
+    plot->axisRect()->insetLayout()->take(plot->legend);
+    plot->plotLayout()->insertRow(row);
+    plot->plotLayout()->addElement(row, 0, plot->legend);
+    plot->plotLayout()->setRowStretchFactor(row, 0.001);
+    plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    plot->legend->setWrap(8);
+    plot->legend->setBorderPen(Qt::NoPen);
+    plot->legend->setMargins(QMargins(4, 0, 4, 0));
+}
+
 bool StepPlotView::stepShownAsComputed(int step) const
 {
     return m_context != nullptr && m_stack->currentWidget() == m_plot && step >= 0 && step <= m_context->step()

@@ -61,6 +61,9 @@ template <typename F> void fillColorMap(QCPColorMap* map, Index keys, Index valu
 }
 // A colour scale right of the plot's axis rect, its height kept equal to the rect's, labelled `label`.
 QCPColorScale* addColorScale(QCustomPlot* plot, QCPColorMap* map);
+// Moves the legend into its own row of the plot layout (inserted at `row`): inside the axis rect it hides data, and
+// as a column beside it QCustomPlot stretches it to the full height.
+void placeLegendInRow(QCustomPlot* plot, int row);
 
 // A view that plots something over the step axis (processing order) of the context's selected series: the shared
 // plumbing of the heatmap, the unit traces and the samples view. It keeps the step cursor, the "not yet computed"

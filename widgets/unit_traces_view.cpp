@@ -41,17 +41,7 @@ UnitTracesView::UnitTracesView(ViewContext* context, QWidget* parent)
     : StepPlotView(context, parent)
 {
     QCustomPlot* p = plot();
-    // The legend is a row between the title and the plot: inside the plot it would hide lines, and as a column
-    // beside it QCustomPlot stretches it to the full height.
-    p->legend->setVisible(true);
-    p->axisRect()->insetLayout()->take(p->legend);
-    p->plotLayout()->insertRow(1);
-    p->plotLayout()->addElement(1, 0, p->legend);
-    p->plotLayout()->setRowStretchFactor(1, 0.001);
-    p->legend->setFillOrder(QCPLegend::foColumnsFirst);
-    p->legend->setWrap(8);
-    p->legend->setBorderPen(Qt::NoPen);
-    p->legend->setMargins(QMargins(4, 0, 4, 0));
+    placeLegendInRow(p, 1); // between the title and the plot
     applyPalette(p, palette());
     p->setToolTip(tr("Click: move the step cursor to that step. Wheel: zoom time. Drag: pan time.\n"
                      "Choose units by Ctrl+clicking rows of the heatmap. Hatched steps are masked for this "
@@ -141,8 +131,7 @@ QString UnitTracesView::rebuild()
         reversed ? tr("step (processing order; go_backwards: input time reversed)") : tr("step (processing order)"));
     QString title = tr("%1, sample %2").arg(s.title).arg(sample);
     if (m_autoChosen) {
-        title += tr(
-            " \u2014 no unit selected: the %n of largest variance", nullptr, static_cast<int>(m_shownUnits.size()));
+        title += tr("\n(no unit selected: the %n of largest variance)", nullptr, static_cast<int>(m_shownUnits.size()));
     }
     m_title->setText(title);
     setMaskMarks(s, {});
