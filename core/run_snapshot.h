@@ -2,6 +2,7 @@
 // Everything one run of a model produced, frozen. The debugger's engine thread builds it, and the views draw from
 // it through a shared_ptr<const RunSnapshot>, so a view never sees a run that is still changing.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -17,6 +18,8 @@ namespace rnnscope {
 struct RunSnapshot
 {
     std::uint64_t generation = 0; // increases with every run of a session
+    std::size_t batch = 0; // which call of the run this is (0-based): a run may feed several batches in a row
+    std::size_t batches = 1; // how many calls the run made
     ModelTrace trace; // every recurrent layer, in the order they ran
     std::vector<std::pair<std::string, Tensor>> inputs; // model inputs by name, as fed
     std::optional<Mask> mask; // the mask fed with input 0 (after the user's edits), if any

@@ -1,5 +1,6 @@
 #include "debug_session.h"
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -121,45 +122,71 @@ std::optional<std::string> siblingWeights(const QString& configPath)
     return std::nullopt;
 }
 
+struct RunCall
+{
+    std::vector<Tensor> inputs;
+    std::optional<Mask> mask;
+};
+
 struct RunJob
 {
     std::shared_ptr<Model> model;
-    std::vector<Tensor> inputs;
-    std::optional<Mask> mask;
+    std::vector<RunCall> calls; // in order, on the same model instance
     std::uint64_t generation = 0;
 };
 
-// Runs on a worker thread. The GUI thread does not touch the model until this returns (DebugSession::waitForRun).
-SnapshotPtr runEngine(const RunJob& job)
+// One model.predict call; records its trace in `snapshot`.
+void runCall(Model& model, const RunCall& call, RunSnapshot& snapshot)
 {
-    auto snapshot = std::make_shared<RunSnapshot>();
-    snapshot->generation = job.generation;
-    snapshot->mask = job.mask;
-    const auto start = std::chrono::steady_clock::now();
-    try {
-        Model& model = *job.model;
-        std::vector<Tensor> fed;
-        for (std::size_t i = 0; i < job.inputs.size(); ++i) {
-            const Tensor& t = job.inputs[i];
-            fed.push_back(inputIsTimeMajor(model, i) && t.rank() == 3 ? swapBatchAndTime(t) : t);
-            snapshot->inputs.emplace_back(model.inputs()[i].name, fed.back());
-        }
-        std::vector<const Mask*> masks(fed.size(), nullptr);
-        if (job.mask && !masks.empty()) {
-            masks[0] = &*job.mask;
-        }
-        CallContext context;
-        context.trace = &snapshot->trace;
-        const auto outputs = model.predict(fed, masks, context);
-        for (std::size_t k = 0; k < outputs.size(); ++k) {
-            snapshot->outputs.emplace_back(model.outputs()[k].name, outputs[k]);
-        }
-    } catch (const std::exception& e) {
-        snapshot->error = e.what();
+    snapshot.mask = call.mask;
+    std::vector<Tensor> fed;
+    for (std::size_t i = 0; i < call.inputs.size(); ++i) {
+        const Tensor& t = call.inputs[i];
+        fed.push_back(inputIsTimeMajor(model, i) && t.rank() == 3 ? swapBatchAndTime(t) : t);
+        snapshot.inputs.emplace_back(model.inputs()[i].name, fed.back());
     }
-    snapshot->runMilliseconds
-        = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    return snapshot;
+    std::vector<const Mask*> masks(fed.size(), nullptr);
+    if (call.mask && !masks.empty()) {
+        masks[0] = &*call.mask;
+    }
+    CallContext context;
+    context.trace = &snapshot.trace;
+    const auto outputs = model.predict(fed, masks, context);
+    for (std::size_t k = 0; k < outputs.size(); ++k) {
+        snapshot.outputs.emplace_back(model.outputs()[k].name, outputs[k]);
+    }
+}
+
+// Runs on a worker thread: every call in order, as consecutive model.predict calls (stateful layers carry their
+// states from one to the next). The GUI thread does not touch the model until this returns
+// (DebugSession::waitForRun). After a failed call the later ones are not made; their snapshots say so.
+std::vector<SnapshotPtr> runEngine(const RunJob& job)
+{
+    std::vector<SnapshotPtr> snapshots;
+    std::string failure;
+    for (std::size_t c = 0; c < job.calls.size(); ++c) {
+        auto snapshot = std::make_shared<RunSnapshot>();
+        snapshot->generation = job.generation;
+        snapshot->batch = c;
+        snapshot->batches = job.calls.size();
+        if (!failure.empty()) {
+            snapshot->mask = job.calls[c].mask;
+            snapshot->error = failure;
+            snapshots.push_back(std::move(snapshot));
+            continue;
+        }
+        const auto start = std::chrono::steady_clock::now();
+        try {
+            runCall(*job.model, job.calls[c], *snapshot);
+        } catch (const std::exception& e) {
+            snapshot->error = e.what();
+            failure = "not run: batch " + std::to_string(c + 1) + " failed: " + snapshot->error;
+        }
+        snapshot->runMilliseconds
+            = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        snapshots.push_back(std::move(snapshot));
+    }
+    return snapshots;
 }
 
 } // namespace
@@ -311,17 +338,21 @@ void DebugSession::installLoad(LoadResult& result)
     m_initialKind = InitialStateKind::Zeros;
     m_initialFiles.clear();
     m_initialTensors.clear();
+    m_extraBatches.clear();
+    m_shownBatch = 0;
     ++m_inputGeneration; // a sequence read for the previous model must not land on this one
     m_inputPending = false;
     emit modelOpened(m_modelPath);
     emit inputsChanged(m_inputDescription);
+    emit batchesChanged(batchCount());
     if (!result.inputError.isEmpty()) {
         emit failed(result.inputError);
     }
     rerun();
 }
 
-void DebugSession::openSequences(const QString& spec, const io::SequenceOptions& options)
+void DebugSession::readInput(
+    const QString& spec, const io::SequenceOptions& options, std::function<QString(io::SequenceData& data)> install)
 {
     if (!m_model) {
         emit failed(tr("%1: open a model first").arg(spec));
@@ -336,33 +367,32 @@ void DebugSession::openSequences(const QString& spec, const io::SequenceOptions&
         QString error;
     };
     auto* watcher = new QFutureWatcher<std::shared_ptr<Read>>(this);
-    connect(watcher, &QFutureWatcher<std::shared_ptr<Read>>::finished, this, [this, watcher, generation, spec] {
-        watcher->deleteLater();
-        if (generation != m_inputGeneration) {
-            return;
-        }
-        m_inputPending = false;
-        auto read = watcher->result();
-        if (read->error.isEmpty()) {
-            try {
-                checkFits(*m_model, 0, read->data->values, spec.toStdString());
-            } catch (const std::exception& e) {
-                read->error = QString::fromStdString(e.what());
+    connect(watcher, &QFutureWatcher<std::shared_ptr<Read>>::finished, this,
+        [this, watcher, generation, spec, install = std::move(install)] {
+            watcher->deleteLater();
+            if (generation != m_inputGeneration) {
+                return;
             }
-        }
-        if (!read->error.isEmpty()) {
-            updateBusy({});
-            emit failed(read->error);
-            return;
-        }
-        waitForRun();
-        m_inputs[0] = std::move(read->data->values);
-        m_mask = std::move(read->data->mask);
-        m_inputDescription = QStringLiteral("%1 %2").arg(
-            QFileInfo(spec).fileName(), QString::fromStdString(shapeToString(m_inputs[0].shape())));
-        emit inputsChanged(m_inputDescription);
-        rerun();
-    });
+            m_inputPending = false;
+            auto read = watcher->result();
+            if (read->error.isEmpty()) {
+                try {
+                    checkFits(*m_model, 0, read->data->values, spec.toStdString());
+                } catch (const std::exception& e) {
+                    read->error = QString::fromStdString(e.what());
+                }
+            }
+            if (read->error.isEmpty()) {
+                waitForRun();
+                read->error = install(*read->data);
+            }
+            if (!read->error.isEmpty()) {
+                updateBusy({});
+                emit failed(read->error);
+                return;
+            }
+            rerun();
+        });
     watcher->setFuture(QtConcurrent::run([spec, options] {
         auto r = std::make_shared<Read>();
         try {
@@ -372,6 +402,81 @@ void DebugSession::openSequences(const QString& spec, const io::SequenceOptions&
         }
         return r;
     }));
+}
+
+void DebugSession::openSequences(const QString& spec, const io::SequenceOptions& options)
+{
+    readInput(spec, options, [this, spec](io::SequenceData& data) {
+        m_inputs[0] = std::move(data.values);
+        m_mask = std::move(data.mask);
+        m_inputDescription = QStringLiteral("%1 %2").arg(
+            QFileInfo(spec).fileName(), QString::fromStdString(shapeToString(m_inputs[0].shape())));
+        emit inputsChanged(m_inputDescription);
+        dropMismatchedBatches();
+        return QString();
+    });
+}
+
+void DebugSession::addBatch(const QString& spec, const io::SequenceOptions& options)
+{
+    readInput(spec, options, [this, spec](io::SequenceData& data) {
+        if (data.values.shape() != m_inputs[0].shape()) {
+            return tr("%1: has shape %2, but every batch must be shaped like the first, %3")
+                .arg(spec, QString::fromStdString(shapeToString(data.values.shape())),
+                    QString::fromStdString(shapeToString(m_inputs[0].shape())));
+        }
+        m_extraBatches.push_back({std::move(data.values), std::move(data.mask)});
+        emit batchesChanged(batchCount());
+        return QString();
+    });
+}
+
+void DebugSession::clearExtraBatches()
+{
+    if (m_extraBatches.empty()) {
+        return;
+    }
+    waitForRun();
+    m_extraBatches.clear();
+    m_shownBatch = 0;
+    emit batchesChanged(batchCount());
+    rerun();
+}
+
+void DebugSession::dropMismatchedBatches()
+{
+    // Batch 0's input 0 changed: batches of another shape could no longer follow it.
+    const auto before = m_extraBatches.size();
+    std::erase_if(m_extraBatches, [this](const ExtraBatch& b) { return b.input.shape() != m_inputs[0].shape(); });
+    if (m_extraBatches.size() != before) {
+        m_shownBatch = std::min(m_shownBatch, batchCount() - 1);
+        emit batchesChanged(batchCount());
+    }
+}
+
+void DebugSession::showBatch(int index)
+{
+    if (index < 0 || index >= batchCount() || index == m_shownBatch) {
+        return;
+    }
+    m_shownBatch = index;
+    if (static_cast<std::size_t>(index) < m_runs.size() && !m_runPending) {
+        m_last = m_runs[static_cast<std::size_t>(index)];
+        emit snapshotReady(m_last);
+    }
+}
+
+const Tensor* DebugSession::shownInput() const
+{
+    if (m_shownBatch == 0) {
+        return m_inputs.empty() ? nullptr : &m_inputs[0];
+    }
+    return &m_extraBatches[static_cast<std::size_t>(m_shownBatch - 1)].input;
+}
+
+std::optional<Mask>& DebugSession::shownMask()
+{
+    return m_shownBatch == 0 ? m_mask : m_extraBatches[static_cast<std::size_t>(m_shownBatch - 1)].mask;
 }
 
 void DebugSession::useProbe(const ProbeSpec& spec)
@@ -389,6 +494,7 @@ void DebugSession::useProbe(const ProbeSpec& spec)
                              .arg(QString::fromLatin1(kNames[static_cast<int>(spec.kind)]),
                                  QString::fromStdString(shapeToString(m_inputs[0].shape())));
     emit inputsChanged(m_inputDescription);
+    dropMismatchedBatches();
     rerun();
 }
 
@@ -467,8 +573,9 @@ bool DebugSession::setInitialStates(InitialStateKind kind, const QStringList& fi
 
 void DebugSession::applyInitialStates()
 {
-    // Every run replays one model.predict from the same start, so a re-run after an option change compares like
-    // with like: stateful layers start from their reset (or given) states, not from the previous run's end.
+    // Every run replays its model.predict calls from the same start, so a re-run after an option change compares
+    // like with like: stateful layers start from their reset (or given) states, not from the previous run's end.
+    // Called once per run, before the first batch; the later batches carry the states on.
     m_model->resetStates();
     const auto recurrent = m_model->recurrentLayers();
     std::size_t k = 0;
@@ -538,19 +645,21 @@ QString DebugSession::setOption(const QString& layerName, const QString& option,
 
 void DebugSession::toggleMask(Index sample, Index time)
 {
-    if (!m_model || m_inputs.empty() || m_inputs[0].rank() < 2) {
+    const Tensor* input = m_model ? shownInput() : nullptr;
+    if (input == nullptr || input->rank() < 2) {
         return;
     }
-    const Index batch = m_inputs[0].dim(0);
-    const Index steps = m_inputs[0].dim(1);
+    const Index batch = input->dim(0);
+    const Index steps = input->dim(1);
     if (sample < 0 || sample >= batch || time < 0 || time >= steps) {
         return;
     }
     waitForRun();
-    if (!m_mask) {
-        m_mask = Mask(batch, steps, true);
+    std::optional<Mask>& mask = shownMask();
+    if (!mask) {
+        mask = Mask(batch, steps, true);
     }
-    m_mask->set(sample, time, !m_mask->at(sample, time));
+    mask->set(sample, time, !mask->at(sample, time));
     rerun();
 }
 
@@ -586,20 +695,27 @@ void DebugSession::rerun()
 void DebugSession::startRun()
 {
     waitForRun();
-    applyInitialStates();
-    RunJob job {m_model, m_inputs, m_mask, ++m_runGeneration};
+    applyInitialStates(); // once, before the first call: the later calls carry the states on
+    RunJob job {m_model, {{m_inputs, m_mask}}, ++m_runGeneration};
+    for (const ExtraBatch& extra : m_extraBatches) {
+        RunCall call {m_inputs, extra.mask};
+        call.inputs[0] = extra.input;
+        job.calls.push_back(std::move(call));
+    }
     const std::uint64_t generation = job.generation;
     m_runPending = true;
     updateBusy(tr("Running %1…").arg(QString::fromStdString(m_model->name())));
-    auto* watcher = new QFutureWatcher<SnapshotPtr>(this);
-    connect(watcher, &QFutureWatcher<SnapshotPtr>::finished, this, [this, watcher, generation] {
+    auto* watcher = new QFutureWatcher<std::vector<SnapshotPtr>>(this);
+    connect(watcher, &QFutureWatcher<std::vector<SnapshotPtr>>::finished, this, [this, watcher, generation] {
         watcher->deleteLater();
         if (generation != m_runGeneration) {
             return; // superseded by a newer run, or cancelled
         }
         m_runPending = false;
         updateBusy({});
-        m_last = watcher->result();
+        m_runs = watcher->result();
+        m_shownBatch = std::min(m_shownBatch, static_cast<int>(m_runs.size()) - 1);
+        m_last = m_runs[static_cast<std::size_t>(m_shownBatch)];
         if (!m_last->error.empty()) {
             emit runFailed(QString::fromStdString(m_last->error));
         }

@@ -7,6 +7,7 @@
 // current one is dropped when it arrives. The engine itself is not interrupted (a run of a model this debugger shows
 // takes milliseconds); a model load is simply abandoned.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -38,6 +39,12 @@ public:
     QString inputDescription() const { return m_inputDescription; }
     const std::vector<Tensor>& inputs() const { return m_inputs; }
     const std::optional<Mask>& mask() const { return m_mask; }
+    // Batches: the inputs of consecutive calls on the same model instance, like consecutive model.predict calls
+    // (stateful layers carry their states from one to the next). Batch 0 is inputs() and mask(); the others differ
+    // from it in input 0 (and its mask) only. A run makes every call in order and keeps each call's snapshot.
+    int batchCount() const { return 1 + static_cast<int>(m_extraBatches.size()); }
+    int shownBatch() const { return m_shownBatch; } // 0-based; lastSnapshot() is this batch's
+    const std::vector<SnapshotPtr>& runSnapshots() const { return m_runs; } // the last run's, one per batch
     bool busy() const { return m_loadPending || m_runPending || m_inputPending; }
     SnapshotPtr lastSnapshot() const { return m_last; }
 
@@ -48,6 +55,10 @@ public:
     // Asynchronous: replaces input 0 (and its mask), then re-runs.
     void openSequences(const QString& spec, const io::SequenceOptions& options = {});
     void useProbe(const ProbeSpec& spec); // replaces input 0, then re-runs
+    // Asynchronous: appends a batch read from `spec` (shaped like batch 0's input 0, or failed()), then re-runs.
+    void addBatch(const QString& spec, const io::SequenceOptions& options = {});
+    void clearExtraBatches(); // back to one batch, re-runs
+    void showBatch(int index); // 0-based: emits that call's snapshot of the last run; nothing re-runs
     // Initial states of the first recurrent layer (each direction of a Bidirectional): zeros, uniform random in
     // [-1, 1], or one .npy file per state ([batch, size] each, in the cell's state order). Re-runs; false and
     // failed() when the files do not fit.
@@ -60,7 +71,8 @@ public:
     static QStringList optionNames(); // the seven live options, in display order
     static std::optional<bool> optionValue(const Layer& layer, const QString& option);
 
-    void toggleMask(Index sample, Index time); // input 0's mask, created all-kept first if there is none
+    // The shown batch's input 0 mask, created all-kept first if there is none.
+    void toggleMask(Index sample, Index time);
     void resetStates(const QString& layer = {}); // Keras reset_states() (every recurrent layer when empty), re-runs
     void rerun();
     void cancel(); // drops whatever is under way
@@ -68,6 +80,7 @@ public:
 signals:
     void modelOpened(const QString& path);
     void inputsChanged(const QString& description);
+    void batchesChanged(int count);
     void snapshotReady(rnnscope::SnapshotPtr snapshot);
     void optionsChanged(); // an option changed: the panel re-reads the model
     void failed(const QString& message); // a file could not be opened or read: names the file
@@ -76,6 +89,18 @@ signals:
 
 private:
     struct LoadResult;
+    struct ExtraBatch
+    {
+        Tensor input; // input 0, batch-major
+        std::optional<Mask> mask;
+    };
+    // Reads `spec` off the GUI thread; on success `install` checks and takes the data (a non-empty return is the
+    // error shown instead).
+    void readInput(const QString& spec, const io::SequenceOptions& options,
+        std::function<QString(io::SequenceData& data)> install);
+    void dropMismatchedBatches();
+    const Tensor* shownInput() const;
+    std::optional<Mask>& shownMask();
     void startRun();
     void installLoad(LoadResult& result);
     void waitForRun();
@@ -92,6 +117,9 @@ private:
     InitialStateKind m_initialKind = InitialStateKind::Zeros;
     QStringList m_initialFiles;
     std::vector<Tensor> m_initialTensors; // random or read, fixed until changed so re-runs compare
+    std::vector<ExtraBatch> m_extraBatches; // batches 1.. (batch 0 is m_inputs and m_mask)
+    int m_shownBatch = 0;
+    std::vector<SnapshotPtr> m_runs; // the last run's snapshots, one per batch
     SnapshotPtr m_last;
     std::uint64_t m_loadGeneration = 0;
     std::uint64_t m_runGeneration = 0;
@@ -100,7 +128,7 @@ private:
     bool m_runPending = false;
     bool m_inputPending = false;
     bool m_wasBusy = false;
-    QFuture<SnapshotPtr> m_runFuture;
+    QFuture<std::vector<SnapshotPtr>> m_runFuture;
 };
 
 } // namespace rnnscope::app

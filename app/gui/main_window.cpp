@@ -17,6 +17,7 @@
 #include <QProgressBar>
 #include <QSettings>
 #include <QShowEvent>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QToolBar>
 #include <QToolButton>
@@ -29,6 +30,7 @@
 #include "recent_files.h"
 #include "shortcuts_dialog.h"
 #include "step_controls.h"
+#include "text_input_dialog.h"
 #include "widgets/health_view.h"
 #include "widgets/heatmap_view.h"
 #include "widgets/inspector_view.h"
@@ -183,12 +185,22 @@ void MainWindow::createActions()
         [this](const QString& path) { looksLikeSequences(path) ? openSequences(path) : openModel(path); });
     QAction* openData = file->addAction(tr("Open &Sequences…"), this, &MainWindow::openSequencesDialog);
     openData->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    QAction* openText = file->addAction(tr("Open &Text Input…"), this, &MainWindow::openTextDialog);
+    openText->setStatusTip(tr("Feed a text file to an Embedding model through a vocabulary"));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu* data = menuBar()->addMenu(tr("&Data"));
     data->addAction(openData);
+    data->addAction(openText);
+    data->addSeparator();
+    QAction* addBatch = data->addAction(tr("&Add Batch…"), this, &MainWindow::addBatchDialog);
+    addBatch->setStatusTip(tr("Feed one more batch after the first, as another model.predict call on the same "
+                              "model: stateful layers carry their states"));
+    QAction* clearBatches
+        = data->addAction(tr("&Clear Extra Batches"), this, [this] { m_session->clearExtraBatches(); });
+    data->addSeparator();
     QAction* probe = data->addAction(tr("&Generate Probe…"), this, &MainWindow::probeDialog);
     probe->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
     QMenu* initial = data->addMenu(tr("&Initial States"));
@@ -240,8 +252,15 @@ void MainWindow::createActions()
     bar->addAction(open);
     bar->addSeparator();
     m_steps->addTo(bar);
+    bar->addWidget(new QLabel(tr(" batch "), bar));
+    m_batchBox = new QSpinBox(bar);
+    m_batchBox->setObjectName(QStringLiteral("batchBox"));
+    m_batchBox->setRange(1, 1);
+    m_batchBox->setToolTip(tr("Which batch of the run the views show: Data ▸ Add Batch feeds more batches in a row"));
+    bar->addWidget(m_batchBox);
+    connect(m_batchBox, &QSpinBox::valueChanged, this, [this](int value) { m_session->showBatch(value - 1); });
 
-    m_actions = {open, openData, quit, probe, rerun, nextSample, prevSample, keys};
+    m_actions = {open, openData, openText, addBatch, clearBatches, quit, probe, rerun, nextSample, prevSample, keys};
     m_actions += m_steps->actions();
     for (QAction* a : std::as_const(m_actions)) {
         addAction(a); // shortcuts stay live when the menu bar is hidden
@@ -270,10 +289,13 @@ void MainWindow::createStatusBar()
     connect(m_cancel, &QToolButton::clicked, m_session, &DebugSession::cancel);
     m_dataLabel = new QLabel(this);
     m_runLabel = new QLabel(this);
+    m_batchLabel = new QLabel(this);
+    m_batchLabel->setObjectName(QStringLiteral("batchLabel"));
     m_formatLabel = new QLabel(this);
     statusBar()->addPermanentWidget(m_busy);
     statusBar()->addPermanentWidget(m_cancel);
     statusBar()->addPermanentWidget(m_dataLabel);
+    statusBar()->addPermanentWidget(m_batchLabel);
     statusBar()->addPermanentWidget(m_runLabel);
     statusBar()->addPermanentWidget(m_formatLabel);
 }
@@ -291,6 +313,11 @@ void MainWindow::connectSession()
     connect(m_session, &DebugSession::inputsChanged, this, [this](const QString& description) {
         m_panel->setInputDescription(description);
         m_dataLabel->setText(tr("Data: %1").arg(description));
+    });
+    connect(m_session, &DebugSession::batchesChanged, this, [this](int count) {
+        const QSignalBlocker block(m_batchBox);
+        m_batchBox->setRange(1, count);
+        m_batchBox->setValue(m_session->shownBatch() + 1);
     });
     connect(m_session, &DebugSession::snapshotReady, this, &MainWindow::showSnapshot);
     connect(m_session, &DebugSession::optionsChanged, m_panel, &LayerOptionsPanel::refresh);
@@ -315,6 +342,12 @@ void MainWindow::showSnapshot(const SnapshotPtr& snapshot)
 {
     m_context->setSnapshot(snapshot);
     refreshSeriesPicker();
+    m_batchLabel->setText(tr("batch %1/%2").arg(snapshot->batch + 1).arg(snapshot->batches));
+    {
+        const QSignalBlocker block(m_batchBox);
+        m_batchBox->setRange(1, static_cast<int>(snapshot->batches));
+        m_batchBox->setValue(static_cast<int>(snapshot->batch) + 1);
+    }
     if (snapshot->error.empty()) {
         m_runLabel->setText(tr("ran in %1 ms").arg(snapshot->runMilliseconds, 0, 'f', 1));
         if (m_status->property("error").toBool() || m_status->text().endsWith(QStringLiteral("…"))) {
@@ -366,6 +399,11 @@ QString MainWindow::statusText() const
     return m_status->text();
 }
 
+QString MainWindow::batchText() const
+{
+    return m_batchLabel->text();
+}
+
 void MainWindow::showError(const QString& message)
 {
     setStatus(message, true);
@@ -402,6 +440,38 @@ void MainWindow::openSequencesDialog()
         this, tr("Open Sequences"), QFileInfo(m_session->modelPath()).absolutePath(), tr(kSequenceFilter));
     if (!path.isEmpty()) {
         openSequences(path);
+    }
+}
+
+void MainWindow::openTextDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Text Input"),
+        QFileInfo(m_session->modelPath()).absolutePath(), tr("Text, one sequence a line (*.txt);;All files (*)"));
+    if (!path.isEmpty()) {
+        openTextInput(path);
+    }
+}
+
+TextInputDialog* MainWindow::openTextInput(const QString& textFile)
+{
+    auto* dialog = new TextInputDialog(textFile, {}, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this,
+        [this, dialog] { m_session->openSequences(QStringLiteral("text:") + dialog->textFile(), dialog->options()); });
+    dialog->open(); // window-modal, without a nested event loop
+    return dialog;
+}
+
+void MainWindow::addBatchDialog()
+{
+    if (!m_session->model()) {
+        showError(tr("Open a model first: a batch is shaped like the model's input."));
+        return;
+    }
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Add Batch"), QFileInfo(m_session->modelPath()).absolutePath(), tr(kSequenceFilter));
+    if (!path.isEmpty()) {
+        m_session->addBatch(path);
     }
 }
 

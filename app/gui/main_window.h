@@ -13,6 +13,7 @@ class QComboBox;
 class QDockWidget;
 class QLabel;
 class QProgressBar;
+class QSpinBox;
 class QToolButton;
 
 namespace rnnscope::widgets {
@@ -32,6 +33,7 @@ class DebugSession;
 class LayerOptionsPanel;
 class RecentFiles;
 class StepControls;
+class TextInputDialog;
 
 class MainWindow : public QMainWindow
 {
@@ -45,6 +47,9 @@ public:
     // weights: for a config .json; empty = the weights saved beside it.
     void openModel(const QString& path, const QString& inputSpec = {}, const QString& weights = {});
     void openSequences(const QString& spec);
+    // Opens the vocabulary dialog for `textFile` (non-modal; returned so tests can fill it in); accepting it reads
+    // the text through the vocabulary as input 0.
+    TextInputDialog* openTextInput(const QString& textFile);
 
     // How errors reach the user. The default shows a non-modal message box (so nothing blocks) and the status
     // bar; tests may replace it.
@@ -60,6 +65,8 @@ public:
     widgets::UnitTracesView* traces() const { return m_traces; }
     widgets::MaskStrip* maskStrip() const { return m_mask; }
     QComboBox* seriesPicker() const { return m_seriesPicker; }
+    QSpinBox* batchBox() const { return m_batchBox; } // 1..N: which call of a several-batch run is shown
+    QString batchText() const; // "batch k/N" in the status bar
     QString statusText() const; // the message shown left in the status bar
     QList<QAction*> allActions() const; // every menu action, for the shortcuts dialog
 
@@ -85,6 +92,8 @@ private:
     void onOptionToggled(const QString& layer, const QString& option, bool on);
     void openModelDialog();
     void openSequencesDialog();
+    void openTextDialog();
+    void addBatchDialog();
     void probeDialog();
     void initialStatesFromFiles();
     void restoreLayout();
@@ -109,6 +118,8 @@ private:
     QLabel* m_status = nullptr;
     QLabel* m_dataLabel = nullptr;
     QLabel* m_runLabel = nullptr;
+    QLabel* m_batchLabel = nullptr;
+    QSpinBox* m_batchBox = nullptr;
     QLabel* m_formatLabel = nullptr;
     QProgressBar* m_busy = nullptr;
     QToolButton* m_cancel = nullptr;

@@ -7,10 +7,14 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -20,6 +24,8 @@
 #include "app/gui/main_window.h"
 #include "app/gui/shortcuts_dialog.h"
 #include "app/gui/step_controls.h"
+#include "app/gui/text_input_dialog.h"
+#include "core/io/model_loader.h"
 #include "tests/cli/cli_fixture.h"
 #include "widgets/heatmap_view.h"
 #include "widgets/inspector_view.h"
@@ -34,6 +40,21 @@ namespace {
 
 const QString kExampleModel = QStringLiteral(RNNSCOPE_SOURCE_DIR "/resources/examples/bracket_depth.h5");
 const QString kExampleInput = QStringLiteral(RNNSCOPE_SOURCE_DIR "/resources/examples/bracket_depth_input.npy");
+
+// Writes golden case `name`'s model config and weights into `dir`; returns the config's path.
+QString writeGoldenModel(const nlohmann::json& golden, const QTemporaryDir& dir)
+{
+    const QString config = dir.filePath(QStringLiteral("model.json"));
+    testing::writeLegacyWeights(golden, dir.filePath(QStringLiteral("weights.h5")).toStdString());
+    testing::writeJson(golden.at("model_config"), config.toStdString());
+    return config;
+}
+
+nlohmann::json readGolden(const char* file)
+{
+    std::ifstream in(std::string(RNNSCOPE_TEST_DATA "/golden/") + file);
+    return nlohmann::json::parse(in);
+}
 
 // Waits until the session has nothing under way and the views hold a snapshot newer than `after`.
 bool waitForRun(MainWindow& w, std::uint64_t after = 0)
@@ -62,6 +83,10 @@ private slots:
     void shortcutsAreListed();
     void layoutAndRecentFilesPersist();
     void probeReplacesInput();
+    void statefulBatchesCarryStates();
+    void batchOfAnotherShapeIsRefused();
+    void textInputThroughVocabulary();
+    void textInputDialogCollectsOptions();
 };
 
 void TestMainWindow::initTestCase()
@@ -296,6 +321,207 @@ void TestMainWindow::probeReplacesInput()
     QCOMPARE(fed.shape(), (Shape {2, 17, 4}));
     QCOMPARE(w.viewContext()->steps(), Index {17});
     QCOMPARE(fed.at(1, 5, 2), 1.0F);
+}
+
+void TestMainWindow::statefulBatchesCarryStates()
+{
+    // LSTM(stateful=True) with its batch fixed at 2: batch 2 must start from where batch 1 left the states, exactly
+    // as two consecutive model.predict calls on one instance do.
+    const auto golden = readGolden("lstm_stateful.json");
+    QTemporaryDir tmp;
+    const QString config = writeGoldenModel(golden, tmp);
+    const Tensor x1 = testing::tensorFromJson(golden.at("calls")[0].at("inputs")[0]);
+    const Tensor x2 = testing::tensorFromJson(golden.at("calls")[1].at("inputs")[0]);
+    const QString batch1 = tmp.filePath(QStringLiteral("batch1.npy"));
+    const QString batch2 = tmp.filePath(QStringLiteral("batch2.npy"));
+    io::writeNpy(batch1.toStdString(), x1);
+    io::writeNpy(batch2.toStdString(), x2);
+
+    // Batch 2 alone: a fresh run from reset states.
+    SnapshotPtr alone;
+    {
+        MainWindow w(config, batch2);
+        QVERIFY(waitForRun(w));
+        alone = w.viewContext()->snapshot();
+        QVERIFY2(alone->error.empty(), alone->error.c_str());
+        QCOMPARE(w.batchText(), QStringLiteral("batch 1/1"));
+    }
+
+    MainWindow w(config, batch1);
+    QVERIFY(waitForRun(w));
+    const auto generation = w.viewContext()->snapshot()->generation;
+    w.session()->addBatch(batch2);
+    QVERIFY(waitForRun(w, generation));
+    QCOMPARE(w.session()->batchCount(), 2);
+    QCOMPARE(w.session()->runSnapshots().size(), std::size_t {2});
+    QCOMPARE(w.batchBox()->maximum(), 2);
+    QCOMPARE(w.batchBox()->value(), 1); // batch 1 stays shown
+    QCOMPARE(w.batchText(), QStringLiteral("batch 1/2"));
+    QCOMPARE(w.viewContext()->snapshot()->inputs.at(0).second.at(0, 0, 0), x1.at(0, 0, 0));
+
+    const auto shownGeneration = w.viewContext()->snapshot()->generation;
+    w.batchBox()->setValue(2); // switches to the run's second call: nothing re-runs
+    const SnapshotPtr second = w.viewContext()->snapshot();
+    QCOMPARE(second->generation, shownGeneration);
+    QCOMPARE(second->batch, std::size_t {1});
+    QCOMPARE(w.batchText(), QStringLiteral("batch 2/2"));
+    QVERIFY2(second->error.empty(), second->error.c_str());
+    QCOMPARE(second->inputs.at(0).second.at(1, 2, 1), x2.at(1, 2, 1));
+
+    // The engine directly: two predict calls on one fresh instance.
+    io::LoadedModel loaded
+        = io::loadModel(config.toStdString(), tmp.filePath(QStringLiteral("weights.h5")).toStdString());
+    loaded.model->resetStates();
+    loaded.model->predict({x1});
+    ModelTrace direct;
+    CallContext context;
+    context.trace = &direct;
+    const auto outputs = loaded.model->predict({x2}, {nullptr}, context);
+
+    const TraceSeries& carried = second->trace.layers.at(0).cells.at(0).states.at(0);
+    const TraceSeries& fresh = alone->trace.layers.at(0).cells.at(0).states.at(0);
+    const TraceSeries& expected = direct.layers.at(0).cells.at(0).states.at(0);
+    bool differs = false;
+    for (Index b = 0; b < x2.dim(0); ++b) {
+        for (Index u = 0; u < carried.width(); ++u) {
+            QCOMPARE(carried.at(0, b, u), expected.at(0, b, u));
+            differs = differs || std::abs(carried.at(0, b, u) - fresh.at(0, b, u)) > 1e-4F;
+        }
+    }
+    QVERIFY2(differs, "batch 2's first step does not depend on batch 1: the states were not carried");
+    // And the outputs are the golden case's second call, and the engine's.
+    const Tensor& out = second->outputs.at(0).second;
+    QCOMPARE(out.shape(), outputs.at(0).shape());
+    const auto want = golden.at("calls")[1].at("outputs")[0].at("data").get<std::vector<double>>();
+    for (Index i = 0; i < out.size(); ++i) {
+        QCOMPARE(out.data()[i], outputs.at(0).data()[i]);
+        QVERIFY(std::abs(out.data()[i] - want[static_cast<std::size_t>(i)]) < 1e-5);
+    }
+
+    // Back to batch 1, then to a single batch.
+    w.batchBox()->setValue(1);
+    QCOMPARE(w.viewContext()->snapshot()->batch, std::size_t {0});
+    w.session()->clearExtraBatches();
+    QVERIFY(waitForRun(w, shownGeneration));
+    QCOMPARE(w.session()->batchCount(), 1);
+    QCOMPARE(w.batchText(), QStringLiteral("batch 1/1"));
+    QCOMPARE(w.batchBox()->maximum(), 1);
+}
+
+void TestMainWindow::batchOfAnotherShapeIsRefused()
+{
+    const auto golden = readGolden("lstm_stateful.json");
+    QTemporaryDir tmp;
+    const QString config = writeGoldenModel(golden, tmp);
+    MainWindow w(config);
+    QVERIFY(waitForRun(w));
+    QSignalSpy errors(&w, &MainWindow::errorShown);
+    const QString odd = tmp.filePath(QStringLiteral("odd.npy"));
+    io::writeNpy(odd.toStdString(), Tensor({2, 5, 3}, 0.5F)); // 5 steps where the first batch has 4
+    w.session()->addBatch(odd);
+    QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, 30000);
+    QVERIFY2(
+        errors.at(0).at(0).toString().contains(QStringLiteral("odd.npy")), qPrintable(errors.at(0).at(0).toString()));
+    QCOMPARE(w.session()->batchCount(), 1);
+    QVERIFY(!w.session()->busy());
+}
+
+void TestMainWindow::textInputThroughVocabulary()
+{
+    // The golden Embedding(mask_zero) -> LSTM case's ids, spelled as words through a vocabulary (as tst_cli does).
+    const auto golden = readGolden("embedding_mask_zero_lstm_seq.json");
+    const Tensor ids = testing::tensorFromJson(golden.at("calls")[0].at("inputs")[0]);
+    QTemporaryDir tmp;
+    const QString config = writeGoldenModel(golden, tmp);
+    auto token = [](int id) { return id == 0 ? std::string("<pad>") : "W" + std::to_string(id); };
+    nlohmann::json vocab = nlohmann::json::object();
+    for (int id = 0; id < 11; ++id) {
+        vocab[id == 0 ? token(0) : "w" + std::to_string(id)] = id; // lowercase in the vocabulary
+    }
+    vocab["<unk>"] = 11;
+    const QString vocabFile = tmp.filePath(QStringLiteral("vocab.json"));
+    testing::writeJson(vocab, vocabFile.toStdString());
+    const QString textFile = tmp.filePath(QStringLiteral("text.txt"));
+    {
+        std::ofstream text(textFile.toStdString());
+        for (Index b = 0; b < ids.dim(0); ++b) {
+            Index length = ids.dim(1);
+            while (length > 0 && ids.at(b, length - 1) == 0.0F) {
+                --length;
+            }
+            for (Index t = 0; t < length; ++t) {
+                text << (t > 0 ? " " : "") << token(static_cast<int>(ids.at(b, t)));
+            }
+            text << "\n";
+        }
+    }
+    MainWindow w(config);
+    QVERIFY(waitForRun(w));
+    auto generation = w.viewContext()->snapshot()->generation;
+    io::SequenceOptions options;
+    options.vocabFile = vocabFile.toStdString();
+    options.tokens = io::TokenMode::Words;
+    options.lower = true; // "W8" -> "w8"
+    options.padSide = io::PadSide::Post;
+    w.session()->openSequences(QStringLiteral("text:") + textFile, options);
+    QVERIFY(waitForRun(w, generation));
+    const SnapshotPtr snapshot = w.viewContext()->snapshot();
+    QVERIFY2(snapshot->error.empty(), snapshot->error.c_str());
+    const Tensor& fed = snapshot->inputs.at(0).second;
+    QCOMPARE(fed.shape(), ids.shape());
+    for (Index i = 0; i < ids.size(); ++i) {
+        QCOMPARE(fed.data()[i], ids.data()[i]);
+    }
+    const auto want = golden.at("calls")[0].at("outputs")[0].at("data").get<std::vector<double>>();
+    const Tensor& out = snapshot->outputs.at(0).second;
+    for (Index i = 0; i < out.size(); ++i) {
+        QVERIFY(std::abs(out.data()[i] - want[static_cast<std::size_t>(i)]) < 1e-5);
+    }
+
+    // Without lowercasing, "W8" is not in the vocabulary: an error naming the file, unless an OOV id is given.
+    QSignalSpy errors(&w, &MainWindow::errorShown);
+    options.lower = false;
+    w.session()->openSequences(QStringLiteral("text:") + textFile, options);
+    QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, 30000);
+    QVERIFY2(
+        errors.at(0).at(0).toString().contains(QStringLiteral("text.txt")), qPrintable(errors.at(0).at(0).toString()));
+    generation = w.viewContext()->snapshot()->generation;
+    options.oovId = 11;
+    w.session()->openSequences(QStringLiteral("text:") + textFile, options);
+    QVERIFY(waitForRun(w, generation));
+    QCOMPARE(w.viewContext()->snapshot()->inputs.at(0).second.at(0, 0), 11.0F);
+    QCOMPARE(w.viewContext()->snapshot()->inputs.at(0).second.at(0, 5), 0.0F); // padding is still id 0
+}
+
+void TestMainWindow::textInputDialogCollectsOptions()
+{
+    MainWindow w;
+    app::TextInputDialog* dialog = w.openTextInput(QStringLiteral("/no/such/text.txt"));
+    QVERIFY(dialog);
+    QVERIFY(dialog->isVisible());
+    QVERIFY(!dialog->buttons()->button(QDialogButtonBox::Ok)->isEnabled()); // no vocabulary yet
+    QCOMPARE(dialog->options().vocabFile, std::optional<std::string>());
+    dialog->setVocabularyFile(QStringLiteral("/tmp/v.json"));
+    QVERIFY(dialog->buttons()->button(QDialogButtonBox::Ok)->isEnabled());
+    dialog->tokensBox()->setCurrentIndex(1);
+    dialog->lowerBox()->setChecked(true);
+    dialog->padSideBox()->setCurrentIndex(1);
+    dialog->oovBox()->setValue(3);
+    const io::SequenceOptions o = dialog->options();
+    QCOMPARE(o.vocabFile, std::optional<std::string>("/tmp/v.json"));
+    QVERIFY(o.tokens == io::TokenMode::Chars);
+    QVERIFY(o.lower);
+    QVERIFY(o.padSide == io::PadSide::Post);
+    QCOMPARE(o.oovId, std::optional<std::int64_t>(3));
+    dialog->oovBox()->setValue(-1);
+    QVERIFY(!dialog->options().oovId);
+    // Accepting with no model open reports the error like any other input error.
+    QSignalSpy errors(&w, &MainWindow::errorShown);
+    w.setErrorPresenter({});
+    dialog->accept();
+    QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, 30000);
+    QVERIFY2(
+        errors.at(0).at(0).toString().contains(QStringLiteral("text.txt")), qPrintable(errors.at(0).at(0).toString()));
 }
 
 QTEST_MAIN(TestMainWindow)
