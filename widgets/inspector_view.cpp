@@ -50,9 +50,11 @@ class InspectorModel : public QAbstractTableModel
 public:
     using QAbstractTableModel::QAbstractTableModel;
 
-    void setColumns(QVector<Column> columns, Index sample, Index step, int rows)
+    // `snapshot` keeps alive the series the columns point into.
+    void setColumns(SnapshotPtr snapshot, QVector<Column> columns, Index sample, Index step, int rows)
     {
         beginResetModel();
+        m_snapshot = std::move(snapshot);
         m_columns = std::move(columns);
         m_sample = sample;
         m_step = step;
@@ -207,6 +209,7 @@ public:
     }
 
 private:
+    SnapshotPtr m_snapshot;
     QVector<Column> m_columns;
     QVector<int> m_selectedUnits;
     Index m_sample = 0;
@@ -423,7 +426,7 @@ void InspectorView::rebuild()
                 1.0});
         }
     }
-    m_model->setColumns(std::move(columns), m_context->sample(), m_context->step(), rows);
+    m_model->setColumns(m_context->snapshot(), std::move(columns), m_context->sample(), m_context->step(), rows);
     m_model->setSelectedUnits(m_context->selectedUnits());
     fitColumns(true);
     refresh();

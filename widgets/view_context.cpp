@@ -33,27 +33,39 @@ void ViewContext::setSnapshot(SnapshotPtr snapshot)
 {
     const Index oldSteps = steps();
     m_snapshot = std::move(snapshot);
+    // Bring every piece of state in line with the new snapshot first, and announce the snapshot before anything
+    // else: a view that reacts to, say, sampleChanged must already have dropped what it kept of the old snapshot.
+    bool selectionMoved = false;
     if (m_snapshot && !resolveSeries(*m_snapshot, m_selection)) {
         // The selected series is gone (another model, or a layer lost its trace): take the first one there is.
         const auto all = listSeries(*m_snapshot);
         if (!all.isEmpty()) {
             m_selection = all.front().first;
-            emit selectionChanged();
+            selectionMoved = true;
         }
     }
     const Index n = steps();
-    if (m_sample >= samples()) {
+    const bool sampleMoved = m_sample >= samples() && m_sample != 0;
+    if (sampleMoved) {
         m_sample = 0;
-        emit sampleChanged(m_sample);
     }
-    if (m_step >= n) {
+    const bool stepMoved = m_step >= n;
+    if (stepMoved) {
         m_step = n - 1;
-        emit stepChanged(m_step);
     }
     const auto s = selectedSeries();
     m_units.erase(
         std::remove_if(m_units.begin(), m_units.end(), [&](int u) { return !s || u >= s->units; }), m_units.end());
     emit snapshotChanged();
+    if (selectionMoved) {
+        emit selectionChanged();
+    }
+    if (sampleMoved) {
+        emit sampleChanged(m_sample);
+    }
+    if (stepMoved) {
+        emit stepChanged(m_step);
+    }
     if (n != oldSteps) {
         resetTimeRange();
     }
