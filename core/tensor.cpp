@@ -80,6 +80,26 @@ Tensor Tensor::reshaped(Shape shape) const
     return {std::move(shape), m_values};
 }
 
+Tensor swapBatchAndTime(const Tensor& t)
+{
+    if (t.rank() < 2) {
+        throw std::invalid_argument("cannot swap batch and time of a tensor of shape " + shapeToString(t.shape()));
+    }
+    Shape s = t.shape();
+    std::swap(s[0], s[1]);
+    Tensor out(s);
+    const Index a = t.dim(0);
+    const Index b = t.dim(1);
+    const Index inner = a * b == 0 ? 0 : t.size() / (a * b);
+    for (Index i = 0; i < a; ++i) {
+        for (Index j = 0; j < b; ++j) {
+            std::copy(
+                t.data() + (i * b + j) * inner, t.data() + (i * b + j + 1) * inner, out.data() + (j * a + i) * inner);
+        }
+    }
+    return out;
+}
+
 Mask::Mask(Index batch, Index steps, bool fill)
     : m_batch(batch)
     , m_steps(steps)

@@ -66,6 +66,9 @@ private:
     std::vector<float> m_values;
 };
 
+// [B, T, ...] <-> [T, B, ...]: batch-major to time-major and back (rank >= 2).
+Tensor swapBatchAndTime(const Tensor& t);
+
 // A Keras timestep mask: [batch, steps], true where the step is kept.
 class Mask
 {

@@ -74,20 +74,6 @@ void warnNonFinite(const Tensor& t, const std::string& file, std::ostream& warni
     }
 }
 
-// [B,T,F] -> [T,B,F], for a time-major layer fed from CSV (whose rows are one sample's timesteps).
-Tensor toTimeMajor(const Tensor& t)
-{
-    Tensor out({t.dim(1), t.dim(0), t.dim(2)});
-    for (Index b = 0; b < t.dim(0); ++b) {
-        for (Index s = 0; s < t.dim(1); ++s) {
-            for (Index f = 0; f < t.dim(2); ++f) {
-                out.at(s, b, f) = t.at(b, s, f);
-            }
-        }
-    }
-    return out;
-}
-
 // The call's inputs in the model's input order, read (any sequence spec: .npy, CSV, HDF5 dataset, text) and
 // checked against the model's declared shapes. `derivedMasks[i]` is set when padding input i made a mask.
 std::vector<Tensor> readInputs(const CallArgs& call, const Arguments& args, const Model& model,
@@ -143,7 +129,7 @@ std::vector<Tensor> readInputs(const CallArgs& call, const Arguments& args, cons
                 t = t.reshaped({t.dim(0), t.dim(1)});
                 note = ", as ids " + shapeToString(t.shape());
             } else if (t.rank() == 3 && args.overrides.timeMajor.value_or(false)) {
-                t = toTimeMajor(t);
+                t = swapBatchAndTime(t);
                 note = ", time-major " + shapeToString(t.shape());
             }
         }

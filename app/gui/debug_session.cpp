@@ -43,19 +43,6 @@ bool inputIsTimeMajor(const Model& model, std::size_t index)
     return false;
 }
 
-Tensor swapBatchAndTime(const Tensor& t)
-{
-    Tensor out({t.dim(1), t.dim(0), t.dim(2)});
-    for (Index b = 0; b < t.dim(0); ++b) {
-        for (Index s = 0; s < t.dim(1); ++s) {
-            for (Index f = 0; f < t.dim(2); ++f) {
-                out.at(s, b, f) = t.at(b, s, f);
-            }
-        }
-    }
-    return out;
-}
-
 // A probe shaped like model input `spec` (batch-major), for opening a model before the user has data for it.
 Tensor defaultInput(const ModelInput& spec, bool timeMajor)
 {

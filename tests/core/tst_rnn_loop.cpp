@@ -211,6 +211,8 @@ void TestRnnLoop::timeMajorEqualsTransposed()
             }
         }
     }
+    QCOMPARE(swapBatchAndTime(x).values(), xt.values());
+    QCOMPARE(swapBatchAndTime(xt).values(), x.values());
     RnnLoopOptions tm;
     tm.timeMajor = true;
     const auto a = rnnLoop(*cell, x, zeroStates(*cell, 2), nullptr, {}, {});
