@@ -8,18 +8,7 @@ HeatmapView::HeatmapView(ViewContext* context, QWidget* parent)
     : StepPlotView(context, parent)
 {
     QCustomPlot* p = plot();
-    m_map = new QCPColorMap(p->xAxis, p->yAxis);
-    m_map->setInterpolate(false);
-    m_map->setTightBoundary(false);
-    m_scale = addColorScale(p, m_map);
-    m_map->setGradient(divergingGradient(isDarkPalette(palette())));
-    p->yAxis->setLabel(tr("unit"));
-    auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
-    ticker->setTickStep(1.0);
-    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
-    p->yAxis->setTicker(ticker);
-    p->xAxis->grid()->setVisible(false);
-    p->yAxis->grid()->setVisible(false);
+    m_map = addStepColorMap(p, tr("unit"), &m_scale);
     applyPalette(p, palette());
     p->setToolTip(tr("Click: move the step cursor to that step.\n"
                      "Ctrl+click or Shift+click, or click a unit number: select or deselect that unit "

@@ -226,6 +226,23 @@ double StepPlotView::cursorPosition() const
     return m_stack->currentWidget() == m_plot && m_cursor->visible() ? m_cursor->point1->key() : -1.0;
 }
 
+QCPColorMap* addStepColorMap(QCustomPlot* plot, const QString& yLabel, QCPColorScale** scale)
+{
+    auto* map = new QCPColorMap(plot->xAxis, plot->yAxis);
+    map->setInterpolate(false);
+    map->setTightBoundary(false);
+    *scale = addColorScale(plot, map);
+    map->setGradient(divergingGradient(isDarkPalette(plot->palette())));
+    plot->yAxis->setLabel(yLabel);
+    auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
+    ticker->setTickStep(1.0);
+    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    plot->yAxis->setTicker(ticker);
+    plot->xAxis->grid()->setVisible(false);
+    plot->yAxis->grid()->setVisible(false);
+    return map;
+}
+
 void placeLegendInRow(QCustomPlot* plot, int row)
 {
     plot->legend->setVisible(true);

@@ -64,6 +64,9 @@ QCPColorScale* addColorScale(QCustomPlot* plot, QCPColorMap* map);
 // Moves the legend into its own row of the plot layout (inserted at `row`): inside the axis rect it hides data, and
 // as a column beside it QCustomPlot stretches it to the full height.
 void placeLegendInRow(QCustomPlot* plot, int row);
+// A units-or-samples x steps colour map with the diverging gradient, a colour scale, integer ticks on y labelled
+// `yLabel`, and no grid (cells are the grid). Returns the map; `scale` receives its colour scale.
+QCPColorMap* addStepColorMap(QCustomPlot* plot, const QString& yLabel, QCPColorScale** scale);
 
 // A view that plots something over the step axis (processing order) of the context's selected series: the shared
 // plumbing of the heatmap, the unit traces and the samples view. It keeps the step cursor, the "not yet computed"

@@ -8,18 +8,7 @@ SampleUnitView::SampleUnitView(ViewContext* context, QWidget* parent)
     : StepPlotView(context, parent)
 {
     QCustomPlot* p = plot();
-    m_map = new QCPColorMap(p->xAxis, p->yAxis);
-    m_map->setInterpolate(false);
-    m_map->setTightBoundary(false);
-    m_scale = addColorScale(p, m_map);
-    m_map->setGradient(divergingGradient(isDarkPalette(palette())));
-    p->yAxis->setLabel(tr("sample"));
-    auto ticker = QSharedPointer<QCPAxisTickerFixed>::create();
-    ticker->setTickStep(1.0);
-    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
-    p->yAxis->setTicker(ticker);
-    p->xAxis->grid()->setVisible(false);
-    p->yAxis->grid()->setVisible(false);
+    m_map = addStepColorMap(p, tr("sample"), &m_scale);
     m_sampleMark = new QCPItemRect(p);
     m_sampleMark->setSelectable(false);
     m_sampleMark->setLayer(QStringLiteral("overlay"));

@@ -16,31 +16,16 @@
 #include "cli_fixture.h"
 #include "core/io/hdf5_file.h"
 #include "core/io/npy.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/golden_compare.h"
 
 using namespace rnnscope;
 using nlohmann::json;
 
+using rnnscope::testing::CliResult;
+using rnnscope::testing::runCli;
+
 namespace {
-
-struct CliResult
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-CliResult runCli(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(RNNSCOPE_CLI), args);
-    if (!p.waitForFinished(60000)) {
-        p.kill();
-        return {};
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-        QString::fromUtf8(p.readAllStandardError())};
-}
 
 QString realModel(const char* name)
 {

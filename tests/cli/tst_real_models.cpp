@@ -19,34 +19,18 @@
 
 #include "core/io/hdf5_file.h"
 #include "core/io/npy.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/golden_compare.h"
 
 using namespace rnnscope;
 using nlohmann::json;
 
+using rnnscope::testing::CliResult;
+using rnnscope::testing::runCli;
+
 namespace {
 
 constexpr double kTolerance = 1e-5;
-
-struct CliResult
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-CliResult runCli(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(RNNSCOPE_CLI), args);
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        return {-1, {}, QStringLiteral("rnnscope-cli did not finish within 120 s")};
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-        QString::fromUtf8(p.readAllStandardError())};
-}
 
 json readCase(const QString& path)
 {
