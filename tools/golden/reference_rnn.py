@@ -424,6 +424,23 @@ class RNNL(Layer):
         return [out], [out_mask]
 
 
+def merge_bidirectional(y, y_rev, merge_mode):
+    """Bidirectional's merge (bidirectional.py::call): concat on the last axis, sum, mul, ave, or None (both)."""
+    if merge_mode == "concat":
+        out = [np.concatenate([y, y_rev], axis=-1)]
+    elif merge_mode == "sum":
+        out = [y + y_rev]
+    elif merge_mode == "mul":
+        out = [y * y_rev]
+    elif merge_mode == "ave":
+        out = [(y + y_rev) / F32(2.0)]
+    elif merge_mode is None:
+        out = [y, y_rev]
+    else:
+        raise ValueError("bad merge_mode %r" % merge_mode)
+    return [o.astype(F32) for o in out]
+
+
 class BidirectionalL(Layer):
     def __init__(self, cfg, weights, km):
         inner = cfg["layer"]
@@ -458,20 +475,7 @@ class BidirectionalL(Layer):
         if self.return_sequences:
             time_axis = 0 if self.fw.time_major else 1
             y_rev = np.flip(y_rev, axis=time_axis)  # back to input order
-        mm = self.merge_mode
-        if mm == "concat":
-            out = [np.concatenate([y, y_rev], axis=-1)]
-        elif mm == "sum":
-            out = [y + y_rev]
-        elif mm == "mul":
-            out = [y * y_rev]
-        elif mm == "ave":
-            out = [(y + y_rev) / F32(2.0)]
-        elif mm is None:
-            out = [y, y_rev]
-        else:
-            raise ValueError("bad merge_mode %r" % mm)
-        out = [o.astype(F32) for o in out]
+        out = merge_bidirectional(y, y_rev, self.merge_mode)
         out_mask = mask if self.return_sequences else None
         return out + states, [out_mask] * len(out) + [None] * len(states)
 

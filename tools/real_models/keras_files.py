@@ -281,20 +281,7 @@ class BidirectionalLayer(ref.Layer):
         y, y_rev = y[0], y_rev[0]
         if self.return_sequences:
             y_rev = np.flip(y_rev, axis=1)  # back to input order
-        mm = self.merge_mode
-        if mm == "concat":
-            out = [np.concatenate([y, y_rev], axis=-1)]
-        elif mm == "sum":
-            out = [y + y_rev]
-        elif mm == "mul":
-            out = [y * y_rev]
-        elif mm == "ave":
-            out = [(y + y_rev) / F32(2.0)]
-        elif mm is None:
-            out = [y, y_rev]
-        else:
-            raise ValueError("bad merge_mode %r" % mm)
-        out = [o.astype(F32) for o in out]
+        out = ref.merge_bidirectional(y, y_rev, self.merge_mode)
         out_mask = mask if self.return_sequences else None
         return out + states, [out_mask] * len(out) + [None] * len(states)
 
