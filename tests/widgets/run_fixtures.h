@@ -46,6 +46,21 @@ inline SnapshotPtr lstmSnapshot(bool withMask = true, bool returnSequences = tru
     return runLayer(makeTestCell("lstm", 2, 11), "lstm", "LSTM", x, mask, returnSequences);
 }
 
+// A bigger run for readable screenshots: LSTM(16) over 2 samples x 40 steps x 3 features, the last 6 steps of
+// sample 1 masked.
+inline SnapshotPtr screenshotSnapshot()
+{
+    const auto tanh = Activation(ActivationKind::Tanh);
+    const auto sigmoid = Activation(ActivationKind::Sigmoid);
+    auto cell = std::make_unique<LstmCell>(3, 16, tanh, sigmoid, true);
+    randomizeWeights(*cell, 5);
+    Mask mask(2, 40);
+    for (Index t = 34; t < 40; ++t) {
+        mask.set(1, t, false);
+    }
+    return runLayer(std::move(cell), "lstm", "LSTM", randomTensor({2, 40, 3}, 3, 2.0F), mask);
+}
+
 inline SnapshotPtr errorSnapshot()
 {
     auto snap = std::make_shared<RunSnapshot>();

@@ -9,6 +9,7 @@
 
 #include "core/rnn_layer.h"
 #include "tests/core/engine_fixtures.h"
+#include "tests/widgets/run_fixtures.h"
 #include "widgets/heatmap_view.h"
 
 using namespace rnnscope;
@@ -341,23 +342,7 @@ void TestHeatmapView::emptyAndNull()
 
 void TestHeatmapView::screenshot()
 {
-    // A bigger run for a readable picture: LSTM(16) over 40 steps, the last 6 masked for sample 1.
-    auto snapshot = std::make_shared<RunSnapshot>();
-    RnnOptions options;
-    options.returnSequences = true;
-    const auto tanh = Activation(ActivationKind::Tanh);
-    const auto sigmoid = Activation(ActivationKind::Sigmoid);
-    auto cell = std::make_unique<LstmCell>(3, 16, tanh, sigmoid, true);
-    testing::randomizeWeights(*cell, 5);
-    RnnLayer layer("lstm", "LSTM", std::move(cell), options);
-    const Tensor x = testing::randomTensor({2, 40, 3}, 3, 2.0F);
-    Mask mask(2, 40);
-    for (Index t = 34; t < 40; ++t) {
-        mask.set(1, t, false);
-    }
-    CallContext call;
-    call.trace = &snapshot->trace;
-    layer.call({{&x, &mask}}, call);
+    const SnapshotPtr snapshot = testing::screenshotSnapshot();
 
     ViewContext context;
     context.setSnapshot(snapshot);
