@@ -32,18 +32,8 @@ void scanValues(const Scan& s, QuantityHealth& q, const HealthOptions& options, 
     }
 
     // A gate that goes negative anywhere is a tanh-like candidate; decide before counting saturation.
-    bool tanhLike = false;
+    const bool tanhLike = isGate && gateIsTanhLike(*s.series, s.firstUnit, s.units);
     if (isGate) {
-        for (Index t = 0; t < steps && !tanhLike; ++t) {
-            for (Index b = 0; b < batch && !tanhLike; ++b) {
-                for (Index u = 0; u < s.units; ++u) {
-                    if (s.series->at(t, b, s.firstUnit + u) < 0.0F) {
-                        tanhLike = true;
-                        break;
-                    }
-                }
-            }
-        }
         q.saturationApplies = true;
         q.saturatedPerStep.assign(static_cast<std::size_t>(steps), 0.0);
         q.saturatedPerUnit.assign(static_cast<std::size_t>(s.units), 0.0);
@@ -79,9 +69,7 @@ void scanValues(const Scan& s, QuantityHealth& q, const HealthOptions& options, 
                     q.firstExplode = {t, b, u};
                 }
                 if (isGate) {
-                    const bool saturated = tanhLike ? a > options.saturationHigh
-                                                    : (v < options.saturationLow || v > options.saturationHigh);
-                    if (saturated) {
+                    if (isSaturatedGateValue(v, tanhLike, options)) {
                         ++saturatedHere;
                         ++q.saturatedCounts[static_cast<std::size_t>(t * s.units + u)];
                     }
@@ -173,6 +161,28 @@ void scanLayer(const LayerTrace& layer, int layerIndex, int direction, const std
 }
 
 } // namespace
+
+bool gateIsTanhLike(const TraceSeries& series, Index firstUnit, Index units)
+{
+    for (Index t = 0; t < series.steps(); ++t) {
+        for (Index b = 0; b < series.batch(); ++b) {
+            for (Index u = 0; u < units; ++u) {
+                if (series.at(t, b, firstUnit + u) < 0.0F) {
+                    return true;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+bool isSaturatedGateValue(float v, bool tanhLike, const HealthOptions& options)
+{
+    if (tanhLike) {
+        return std::fabs(static_cast<double>(v)) > options.saturationHigh;
+    }
+    return v < options.saturationLow || v > options.saturationHigh;
+}
 
 Index QuantityHealth::firstBadStep() const
 {

@@ -84,4 +84,11 @@ struct HealthReport
 
 HealthReport scanHealth(const RunSnapshot& snapshot, const HealthOptions& options = {});
 
+// The saturation rule of the scan, shared with whatever else judges saturation (breakpoints), so both agree.
+// A gate is tanh-like when any recorded value of units [firstUnit, firstUnit + units) is negative anywhere in
+// the run; `v` of such a gate is saturated at |v| > saturationHigh, of a [0,1] gate below saturationLow or above
+// saturationHigh. NaN is never saturated.
+bool gateIsTanhLike(const TraceSeries& series, Index firstUnit, Index units);
+bool isSaturatedGateValue(float v, bool tanhLike, const HealthOptions& options);
+
 } // namespace rnnscope

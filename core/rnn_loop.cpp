@@ -188,25 +188,62 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
     std::vector<float*> cellOutputPtrs(stacked ? nLeaves : 0U, nullptr);
     RowMatrix stepOutput(batch, units);
 
-    for (Index s = firstStep; s < steps; ++s) {
+    // Flattened state i lives in the trace of leaf cell stateCell[i], as its stateSlot[i]-th state.
+    std::vector<std::pair<std::size_t, std::size_t>> stateTraceSlot;
+    if (trace != nullptr) {
+        for (std::size_t k = 0; k < trace->cells.size(); ++k) {
+            for (std::size_t j = 0; j < trace->cells[k].states.size(); ++j) {
+                stateTraceSlot.emplace_back(k, j);
+            }
+        }
+    }
+    for (const auto& e : edits) {
+        if (e.step < 0 || e.step > steps) {
+            throw ModelError(describeCell(cell) + ": edit of state " + std::to_string(e.stateIndex) + " at step "
+                + std::to_string(e.step) + ", outside the run's steps 0.." + std::to_string(steps));
+        }
+    }
+    auto applyEdits = [&](Index s) {
         for (const auto& e : edits) {
             if (e.step != s) {
                 continue;
             }
-            auto& st = current.at(static_cast<std::size_t>(e.stateIndex));
+            if (e.stateIndex < 0 || static_cast<std::size_t>(e.stateIndex) >= nStates) {
+                throw ModelError(describeCell(cell) + ": edit of state " + std::to_string(e.stateIndex) + " at step "
+                    + std::to_string(s) + ", but the cell has " + std::to_string(nStates) + " states");
+            }
+            auto& st = current[static_cast<std::size_t>(e.stateIndex)];
             if (e.values.cols() != st.cols() || e.values.rows() != batch) {
                 throw ModelError(describeCell(cell) + ": edit of state " + std::to_string(e.stateIndex) + " at step "
                     + std::to_string(s) + " has shape " + shapeToString({e.values.rows(), e.values.cols()})
                     + ", expected " + shapeToString({batch, st.cols()}));
             }
-            if (e.samples.empty()) {
-                st = e.values;
-            } else {
-                for (Index b : e.samples) {
+            for (Index b = 0; b < batch; ++b) {
+                if (!e.samples.empty() && std::find(e.samples.begin(), e.samples.end(), b) == e.samples.end()) {
+                    continue;
+                }
+                if (e.units.empty()) {
                     st.row(b) = e.values.row(b);
+                    continue;
+                }
+                for (Index u : e.units) {
+                    if (u < 0 || u >= st.cols()) {
+                        throw ModelError(describeCell(cell) + ": edit of unit " + std::to_string(u) + " of state "
+                            + std::to_string(e.stateIndex) + ", which has " + std::to_string(st.cols()) + " units");
+                    }
+                    st(b, u) = e.values(b, u);
                 }
             }
+            if (trace != nullptr && s > 0 && static_cast<std::size_t>(e.stateIndex) < stateTraceSlot.size()) {
+                // The views show the state the user set where they set it: after step s-1.
+                const auto [k, j] = stateTraceSlot[static_cast<std::size_t>(e.stateIndex)];
+                std::copy(st.data(), st.data() + st.size(), trace->cells[k].states[j].stepData(s - 1));
+            }
         }
+    };
+
+    for (Index s = firstStep; s < steps; ++s) {
+        applyEdits(s);
         for (std::size_t i = 0; i < nStates; ++i) {
             statePtrs[i] = current[i].data();
             newStatePtrs[i] = next[i].data();
@@ -283,6 +320,8 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
             }
         }
     }
+
+    applyEdits(steps); // an edit after the last step changes the final states only
 
     if (mask != nullptr && options.zeroOutputForMask && options.unroll) {
         // TF's unrolled path: outputs (processing order) are zeroed with the mask in *original* time order.

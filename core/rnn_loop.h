@@ -28,12 +28,16 @@ struct RnnLoopOptions
 };
 
 // A what-if edit: before processing step `step`, state `stateIndex` (flattened Keras order) of the given
-// samples is replaced. `values` is [batch, stateSize]; samples not listed keep their values.
+// samples is replaced. `values` is [batch, stateSize]; samples not listed keep their values, and so do units not
+// listed. step == steps edits the final states (what the layer returns and a stateful layer carries on).
+// With a trace, the recorded state after step-1 shows the edited value (the debugger's "set h at step s" is an edit
+// at step s+1), while the output emitted at step-1 stays what the cell computed before the edit.
 struct StateEdit
 {
     Index step = 0;
     Index stateIndex = 0;
     std::vector<Index> samples; // empty = all samples
+    std::vector<Index> units; // empty = every unit of the state
     RowMatrix values;
 };
 

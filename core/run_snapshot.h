@@ -26,6 +26,9 @@ struct RunSnapshot
     std::vector<std::pair<std::string, Tensor>> outputs; // model outputs by name, as predict() returns them
     std::string error; // non-empty when the run failed: views show it in place of data
     double runMilliseconds = 0.0; // wall time of the engine run
+    // Empty for a run as it came out of the engine; otherwise what this snapshot is a view of, for titles:
+    // "baseline" (a pinned earlier run), "current − baseline" (a difference).
+    std::string viewLabel;
 };
 
 using SnapshotPtr = std::shared_ptr<const RunSnapshot>;

@@ -44,6 +44,9 @@ public:
     std::vector<WeightSlot> weights() override;
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputShapes) const override;
     std::vector<LayerOutput> call(const std::vector<LayerInput>& inputs, CallContext& context) override;
+    Index inputDim() const { return m_inputDim; }
+    Index outputDim() const { return m_outputDim; }
+    bool maskZero() const { return m_maskZero; }
 
 private:
     Index m_inputDim;
@@ -60,6 +63,7 @@ public:
     std::string describe() const override;
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputShapes) const override;
     std::vector<LayerOutput> call(const std::vector<LayerInput>& inputs, CallContext& context) override;
+    float maskValue() const { return m_maskValue; }
 
 private:
     float m_maskValue;
@@ -79,6 +83,8 @@ public:
     // Applies the layer to a [rows, inputSize] block (used by TimeDistributed as well).
     void apply(const ConstMatrixMap& x, MatrixMap y) const;
     Index units() const { return m_units; }
+    const Activation& activation() const { return m_activation; }
+    bool useBias() const { return m_useBias; }
 
 private:
     Index m_units;
@@ -111,6 +117,7 @@ public:
     std::string describe() const override;
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputShapes) const override;
     std::vector<LayerOutput> call(const std::vector<LayerInput>& inputs, CallContext& context) override;
+    const Activation& activation() const { return m_activation; }
 
 private:
     Activation m_activation;
@@ -124,6 +131,7 @@ public:
     std::string describe() const override;
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputShapes) const override;
     std::vector<LayerOutput> call(const std::vector<LayerInput>& inputs, CallContext& context) override;
+    Index n() const { return m_n; }
 
 private:
     Index m_n;
@@ -141,6 +149,7 @@ public:
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputShapes) const override;
     std::vector<LayerOutput> call(const std::vector<LayerInput>& inputs, CallContext& context) override;
     Layer& inner() { return *m_inner; }
+    const Layer& inner() const { return *m_inner; }
 
 private:
     std::unique_ptr<Layer> m_inner;
@@ -155,6 +164,8 @@ public:
     std::string className() const override;
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputShapes) const override;
     std::vector<LayerOutput> call(const std::vector<LayerInput>& inputs, CallContext& context) override;
+    MergeOp op() const { return m_op; }
+    Index axis() const { return m_axis; }
 
 private:
     MergeOp m_op;

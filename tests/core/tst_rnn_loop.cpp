@@ -108,6 +108,11 @@ private slots:
     void stackEqualsLayeredCells();
     void stateEditChangesOnlyLaterSteps_data() { addCells(); }
     void stateEditChangesOnlyLaterSteps();
+    void unitEditShowsWhereSet_data() { addCells(); }
+    void unitEditShowsWhereSet();
+    void editAfterLastStepChangesFinalStates_data() { addCells(); }
+    void editAfterLastStepChangesFinalStates();
+    void editOutsideTheRunIsAnError();
     void resumeReproducesRun_data() { addCells(); }
     void resumeReproducesRun();
     void traceIsConsistentWithLstmEquations();
@@ -315,6 +320,88 @@ void TestRnnLoop::stateEditChangesOnlyLaterSteps()
     }
     const auto fresh = rnnLoop(*cell, slice(x, 1, 3, 6), start, nullptr, {}, {});
     QVERIFY(maxDiff(fresh.outputs, slice(b.outputs, 1, 3, 6)) < kExact);
+}
+
+void TestRnnLoop::unitEditShowsWhereSet()
+{
+    // The debugger's "set h[u] at step 2" is an edit at step 3 of unit u: the trace shows the value at step 2, the
+    // other units and samples keep theirs, and only steps after 2 change.
+    QFETCH(QString, kind);
+    auto cell = makeTestCell(kind.toStdString(), 3, 21);
+    const Tensor x = randomTensor({2, 6, 3}, 31);
+    LayerTrace original;
+    rnnLoop(*cell, x, zeroStates(*cell, 2), nullptr, {}, {}, &original);
+    const Index width = cell->states()[0].size;
+    QVERIFY(width >= 2);
+    StateEdit edit;
+    edit.step = 3;
+    edit.stateIndex = 0;
+    edit.samples = {1};
+    edit.units = {1};
+    edit.values = RowMatrix::Constant(2, width, -0.5F);
+    LayerTrace edited;
+    const std::vector<StateEdit> edits {edit};
+    rnnLoop(*cell, x, zeroStates(*cell, 2), nullptr, {}, {}, &edited, edits);
+    const TraceSeries& before = original.cells[0].states[0];
+    const TraceSeries& after = edited.cells[0].states[0];
+    for (Index s = 0; s < 6; ++s) {
+        for (Index b = 0; b < 2; ++b) {
+            for (Index u = 0; u < width; ++u) {
+                const bool editedHere = s == 2 && b == 1 && u == 1;
+                if (editedHere) {
+                    QCOMPARE(after.at(s, b, u), -0.5F);
+                } else if (s <= 2 || b == 0) {
+                    QCOMPARE(after.at(s, b, u), before.at(s, b, u));
+                }
+            }
+        }
+    }
+    // The output emitted at step 2 is what the cell computed before the edit.
+    QCOMPARE(edited.output.values()[static_cast<std::size_t>(2 * 2 * cell->outputSize())],
+        original.output.values()[static_cast<std::size_t>(2 * 2 * cell->outputSize())]);
+    double changed = 0.0;
+    for (Index s = 3; s < 6; ++s) {
+        for (Index u = 0; u < width; ++u) {
+            changed = std::max(changed, static_cast<double>(std::abs(after.at(s, 1, u) - before.at(s, 1, u))));
+        }
+    }
+    QVERIFY(changed > 1e-4);
+}
+
+void TestRnnLoop::editAfterLastStepChangesFinalStates()
+{
+    QFETCH(QString, kind);
+    auto cell = makeTestCell(kind.toStdString(), 3, 22);
+    const Tensor x = randomTensor({2, 5, 3}, 32);
+    LayerTrace original;
+    const auto a = rnnLoop(*cell, x, zeroStates(*cell, 2), nullptr, {}, {}, &original);
+    StateEdit edit;
+    edit.step = 5;
+    edit.stateIndex = 0;
+    edit.values = RowMatrix::Constant(2, cell->states()[0].size, 0.25F);
+    LayerTrace edited;
+    const std::vector<StateEdit> edits {edit};
+    const auto b = rnnLoop(*cell, x, zeroStates(*cell, 2), nullptr, {}, {}, &edited, edits);
+    QCOMPARE(maxDiff(a.outputs, b.outputs), 0.0);
+    for (Index k = 0; k < cell->states()[0].size; ++k) {
+        QCOMPARE(b.states[0].at(0, k), 0.25F);
+        QCOMPARE(edited.cells[0].states[0].at(4, 1, k), 0.25F);
+    }
+}
+
+void TestRnnLoop::editOutsideTheRunIsAnError()
+{
+    auto cell = makeTestCell("lstm", 3, 23);
+    const Tensor x = randomTensor({2, 5, 3}, 33);
+    StateEdit edit;
+    edit.step = 6;
+    edit.values = RowMatrix::Zero(2, cell->states()[0].size);
+    const std::vector<StateEdit> edits {edit};
+    QVERIFY_THROWS_EXCEPTION(ModelError, rnnLoop(*cell, x, zeroStates(*cell, 2), nullptr, {}, {}, nullptr, edits));
+    edit.step = 2;
+    edit.units = {cell->states()[0].size};
+    const std::vector<StateEdit> badUnit {edit};
+    QVERIFY_THROWS_EXCEPTION(ModelError, rnnLoop(*cell, x, zeroStates(*cell, 2), nullptr, {}, {}, nullptr, badUnit));
 }
 
 void TestRnnLoop::resumeReproducesRun()
