@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -615,17 +616,18 @@ void writeAttribute(
 
 } // namespace
 
-void Hdf5Object::setStringAttribute(const std::string& name, const std::string& value)
+void Hdf5Object::setStringAttribute(const std::string& name, const std::string& value, Hdf5StringCset cset)
 {
-    Hdf5Handle type = vlenStringType(H5T_CSET_UTF8);
+    Hdf5Handle type = vlenStringType(cset == Hdf5StringCset::Utf8 ? H5T_CSET_UTF8 : H5T_CSET_ASCII);
     Hdf5Handle space(H5Screate(H5S_SCALAR), Kind::Dataspace);
     const char* pointer = value.c_str();
     writeAttribute(*this, name, type.id(), space.id(), &pointer, true);
 }
 
-void Hdf5Object::setStringListAttribute(const std::string& name, const std::vector<std::string>& values)
+void Hdf5Object::setStringListAttribute(
+    const std::string& name, const std::vector<std::string>& values, Hdf5StringCset cset)
 {
-    Hdf5Handle type = vlenStringType(H5T_CSET_UTF8);
+    Hdf5Handle type = vlenStringType(cset == Hdf5StringCset::Utf8 ? H5T_CSET_UTF8 : H5T_CSET_ASCII);
     const hsize_t dims[1] = {values.size()};
     Hdf5Handle space(H5Screate_simple(1, dims, nullptr), Kind::Dataspace);
     std::vector<const char*> pointers;
@@ -634,6 +636,13 @@ void Hdf5Object::setStringListAttribute(const std::string& name, const std::vect
         pointers.push_back(v.c_str());
     }
     writeAttribute(*this, name, type.id(), space.id(), pointers.data(), !values.empty());
+}
+
+void Hdf5Object::setEmptyListAttribute(const std::string& name)
+{
+    const hsize_t dims[1] = {0};
+    Hdf5Handle space(H5Screate_simple(1, dims, nullptr), Kind::Dataspace);
+    writeAttribute(*this, name, H5T_IEEE_F64LE, space.id(), nullptr, false);
 }
 
 void Hdf5Object::setIntAttribute(const std::string& name, std::int64_t value)
@@ -1042,6 +1051,39 @@ Hdf5File Hdf5File::create(const std::string& path, const std::string& nameForErr
     context->name = name;
     context->file = Hdf5Handle(file, Kind::File);
     return Hdf5File(std::move(context));
+}
+
+Hdf5File Hdf5File::createInMemory(const std::string& nameForErrors)
+{
+    silenceHdf5Errors();
+    Hdf5Handle fapl = makeFileAccessList(nameForErrors);
+    if (H5Pset_fapl_core(fapl.id(), std::size_t {1} << 20, 0) < 0) {
+        throw FileError(nameForErrors, withReason("cannot set up an in-memory HDF5 file"));
+    }
+    // A name of its own: HDF5 refuses to create a file it already has open, and the final file may be open for
+    // reading in this very process.
+    static std::atomic<unsigned long> counter {0};
+    const std::string memoryName = "rnnscope-in-memory-" + std::to_string(counter++);
+    hid_t file = H5Fcreate(memoryName.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id());
+    if (file < 0) {
+        throw FileError(nameForErrors, withReason("cannot create an in-memory HDF5 file"));
+    }
+    auto context = std::make_shared<detail::Hdf5FileContext>();
+    context->name = nameForErrors;
+    context->file = Hdf5Handle(file, Kind::File);
+    return Hdf5File(std::move(context));
+}
+
+std::vector<unsigned char> Hdf5File::takeImage()
+{
+    flush();
+    const ssize_t size = H5Fget_file_image(id(), nullptr, 0);
+    std::vector<unsigned char> bytes(size > 0 ? static_cast<std::size_t>(size) : 0U);
+    if (size <= 0 || H5Fget_file_image(id(), bytes.data(), bytes.size()) != size) {
+        throw FileError(m_context->name, withReason("cannot take the HDF5 file's image"));
+    }
+    close();
+    return bytes;
 }
 
 const std::string& Hdf5File::path() const

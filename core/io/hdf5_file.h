@@ -67,6 +67,10 @@ struct Hdf5WriteOptions
     int deflateLevel = 0; // 0 = no compression, 1..9 = zlib level (implies chunked)
 };
 
+// Character set of a written string attribute. h5py stores a Python str as UTF-8 and bytes as ASCII, and Keras's
+// legacy writer uses both (keras-formats §1.3); HDF5 keeps the two apart, so writers of Keras files choose.
+enum class Hdf5StringCset { Utf8, Ascii };
+
 namespace detail {
 struct Hdf5FileContext;
 } // namespace detail
@@ -101,10 +105,14 @@ public:
     std::optional<std::int64_t> intAttribute(const std::string& name) const;
 
     // Writers replace an existing attribute of the same name.
-    // Variable-length UTF-8 scalar, so h5py reads it back as str.
-    void setStringAttribute(const std::string& name, const std::string& value);
-    // Variable-length UTF-8, shape (n,).
-    void setStringListAttribute(const std::string& name, const std::vector<std::string>& values);
+    // Variable-length UTF-8 scalar (h5py reads it back as str), or ASCII as h5py writes bytes.
+    void setStringAttribute(
+        const std::string& name, const std::string& value, Hdf5StringCset cset = Hdf5StringCset::Utf8);
+    // Variable-length strings, shape (n,).
+    void setStringListAttribute(
+        const std::string& name, const std::vector<std::string>& values, Hdf5StringCset cset = Hdf5StringCset::Utf8);
+    // An empty list as h5py stores `[]`: float64 with shape (0,) (Keras's weight_names of a layer without weights).
+    void setEmptyListAttribute(const std::string& name);
     void setIntAttribute(const std::string& name, std::int64_t value); // int64 scalar
 
     // Throws FileError(fileName(), label() + ": " + problem).
@@ -188,6 +196,10 @@ public:
     // Creates (truncates) `path` for writing. Writers pass AtomicFile::tempPath() as path and the final
     // path as nameForErrors, so messages name the file the user asked for.
     static Hdf5File create(const std::string& path, const std::string& nameForErrors = {});
+    // A new file in memory only (the core driver without a backing store), for writers that hand the finished
+    // bytes to AtomicFile: HDF5 itself then never writes to disk, so a full disk cannot crash it at H5Fclose
+    // (HDF5 1.10). `nameForErrors` names the final file in messages.
+    static Hdf5File createInMemory(const std::string& nameForErrors);
 
     // The name used in errors (the path, unless another name was given).
     const std::string& path() const;
@@ -199,6 +211,8 @@ public:
     // Closes the file and every object opened from it; throws when HDF5 cannot write it back. Further use
     // of groups and datasets from this file fails with FileError.
     void close();
+    // A file from createInMemory(): flushes it, returns its bytes and closes it.
+    std::vector<unsigned char> takeImage();
 
 private:
     explicit Hdf5File(std::shared_ptr<detail::Hdf5FileContext> context);

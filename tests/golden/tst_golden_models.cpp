@@ -19,6 +19,7 @@
 #include "core/io/keras_config.h"
 #include "core/io/weights.h"
 #include "tests/support/golden_compare.h"
+#include "tests/support/golden_model.h"
 
 using namespace rnnscope;
 using nlohmann::json;
@@ -70,21 +71,8 @@ void TestGoldenModels::matchesReference()
 {
     QFETCH(QString, file);
     const std::string path = (goldenDir() + QLatin1Char('/') + file).toStdString();
-    std::ifstream in(path);
-    const json golden = json::parse(in);
-    const auto version = io::KerasVersion::parse(golden.at("keras_version").get<std::string>(), path);
-    auto model = io::modelFromKerasConfig(golden.at("model_config"), version, path);
-
-    std::vector<io::LayerWeights> weights;
-    for (const auto& layer : golden.at("weights")) {
-        std::vector<io::WeightArray> arrays;
-        for (const auto& a : layer.at("arrays")) {
-            arrays.push_back(
-                {a.at("name").get<std::string>(), a.at("shape").get<Shape>(), a.at("data").get<std::vector<float>>()});
-        }
-        weights.emplace_back(layer.at("layer").get<std::string>(), std::move(arrays));
-    }
-    io::assignModelWeights(*model, weights, path);
+    json golden;
+    auto model = rnnscope::testing::loadGoldenModel(path, golden);
 
     const auto& calls = golden.at("calls");
     const auto resets = golden.value("reset_states_before_call", std::vector<bool>(calls.size(), false));
