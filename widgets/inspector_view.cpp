@@ -4,9 +4,13 @@
 #include <limits>
 
 #include <QAbstractTableModel>
+#include <QAction>
+#include <QClipboard>
 #include <QEvent>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMenu>
 #include <QPainter>
 #include <QStyledItemDelegate>
 #include <QTableView>
@@ -35,6 +39,7 @@ struct Column
     Index units = 0;
     BarKind bar = BarKind::Centred;
     double scale = 1.0;
+    bool state = false; // a state of the cell: what-if edits can set it
 };
 
 bool isDark(const QPalette& p)
@@ -107,6 +112,7 @@ public:
         }
         return -1;
     }
+    bool isState(int column) const { return column >= 0 && column < m_columns.size() && m_columns[column].state; }
     QStringList labels() const
     {
         QStringList l;
@@ -294,6 +300,26 @@ InspectorView::InspectorView(ViewContext* context, QWidget* parent)
     connect(m_table->verticalHeader(), &QHeaderView::sectionDoubleClicked, this,
         [this](int unit) { m_context->toggleUnit(unit); });
 
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        const QModelIndex index = m_table->indexAt(pos);
+        QMenu menu(this);
+        menu.addAction(tr("&Copy Values"), this, [this] { QGuiApplication::clipboard()->setText(copyText()); });
+        const int column = index.isValid() ? index.column() / 2 : -1;
+        if (m_model->isState(column) && m_context->step() >= 0) {
+            const QString state = m_model->labels()[column];
+            const int unit = index.row();
+            menu.addAction(tr("&Set %1[%2] after step %3 (what if)…").arg(state).arg(unit).arg(m_context->step()), this,
+                [this, state, unit] { emit m_context->stateEditRequested(state, unit); });
+        }
+        menu.exec(m_table->viewport()->mapToGlobal(pos));
+    });
+    auto* copy = new QAction(tr("Copy Values"), this);
+    copy->setShortcut(QKeySequence::Copy);
+    copy->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(copy, &QAction::triggered, this, [this] { QGuiApplication::clipboard()->setText(copyText()); });
+    addAction(copy);
+
     connect(m_context, &ViewContext::snapshotChanged, this, &InspectorView::rebuild);
     connect(m_context, &ViewContext::selectionChanged, this, &InspectorView::rebuild);
     connect(m_context, &ViewContext::stepChanged, this, &InspectorView::refresh);
@@ -337,6 +363,29 @@ double InspectorView::value(int unit, const QString& quantity) const
 double InspectorView::delta(int unit, const QString& quantity) const
 {
     return m_model->delta(unit, m_model->columnOf(quantity));
+}
+
+QString InspectorView::copyText() const
+{
+    // Tab-separated, one row per unit, so it pastes into a spreadsheet or numpy.loadtxt as a table.
+    const QStringList labels = m_model->labels();
+    if (labels.isEmpty() || m_model->rowCount() == 0) {
+        return {};
+    }
+    QString text = QStringLiteral("unit");
+    for (const QString& l : labels) {
+        text += QLatin1Char('\t') + l + QStringLiteral("\tΔ") + l;
+    }
+    text += QLatin1Char('\n');
+    for (int u = 0; u < m_model->rowCount(); ++u) {
+        text += QString::number(u);
+        for (int c = 0; c < labels.size(); ++c) {
+            text += QLatin1Char('\t') + QString::number(m_model->value(u, c), 'g', 9) + QLatin1Char('\t')
+                + QString::number(m_model->delta(u, c), 'g', 9);
+        }
+        text += QLatin1Char('\n');
+    }
+    return text;
 }
 
 void InspectorView::showEvent(QShowEvent* event)
@@ -388,7 +437,7 @@ void InspectorView::rebuild()
             for (const auto& s : cell.states) {
                 const QString name = QString::fromStdString(s.name());
                 addColumn({name, describeQuantity(cellClass, SeriesKind::State, name), &s, 0, s.width(),
-                    BarKind::Centred, 1.0});
+                    BarKind::Centred, 1.0, true});
             }
             if (!cell.gates.empty() && !cell.gateNames.empty()) {
                 const TraceSeries& gates = cell.gates.front();

@@ -30,6 +30,9 @@ public:
     double value(int unit, const QString& quantity) const;
     double delta(int unit, const QString& quantity) const; // value(s) - value(s-1); NaN at step 0
     QTableView* table() const { return m_table; }
+    // The table at the cursor as tab-separated text (what Copy Values puts on the clipboard): a header row, then
+    // per unit each quantity's value and change, full float precision.
+    QString copyText() const;
 
 protected:
     void changeEvent(QEvent* event) override;

@@ -163,6 +163,7 @@ void OutputView::redraw()
     }
     m_style = Style::None;
     m_sequenceLength = 0;
+    m_title.clear();
 
     const SnapshotPtr& snap = m_context->snapshot();
     QString message;
@@ -192,6 +193,7 @@ void OutputView::redraw()
     }
 
     const QString name = QString::fromStdString(snap->outputs[static_cast<std::size_t>(m_outputIndex)].first);
+    m_title = tr("output %1, sample %2").arg(name).arg(sample);
     const float* base = tensor->data();
     if (tensor->rank() == 3) {
         const Index steps = tensor->dim(1);
@@ -300,6 +302,7 @@ void OutputView::updateCursor()
         line->point1->setCoords(static_cast<double>(step), 0);
         line->point2->setCoords(static_cast<double>(step), 1);
         line->setPen(QPen(palette().color(QPalette::Highlight), 1.5, Qt::DashLine));
+        line->setObjectName(QLatin1String(kCursorItemName));
     }
     if (step + 1 < m_sequenceLength) {
         // The model's outputs come from the whole run; the steps after the cursor are shaded as in the other views.
@@ -313,6 +316,7 @@ void OutputView::updateCursor()
         shade->setBrush(fill);
         shade->setPen(Qt::NoPen);
         shade->setClipToAxisRect(true);
+        shade->setObjectName(QLatin1String(kNotComputedItemName));
         auto* note = new QCPItemText(m_plot);
         note->position->setTypeX(QCPItemPosition::ptPlotCoords);
         note->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
@@ -321,6 +325,7 @@ void OutputView::updateCursor()
         note->setText(tr("after the cursor"));
         note->setColor(text);
         note->setClipToAxisRect(true);
+        note->setObjectName(QLatin1String(kNotComputedItemName));
     }
     m_plot->replot();
 }

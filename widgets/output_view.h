@@ -30,6 +30,8 @@ public:
     // takes series = unit). NaN when out of range.
     double plottedValue(int series, int point) const;
     QString message() const; // the note shown instead of a plot (no run, an error), empty when plotting
+    // What is plotted, for exported pictures (the dock's picker says it on screen): "output dense, sample 0".
+    QString title() const { return m_title; }
     QCustomPlot* plot() const { return m_plot; }
 
     static constexpr int kMaxLines = 16;
@@ -50,6 +52,7 @@ private:
     int m_outputIndex = 0;
     Style m_style = Style::None;
     Index m_sequenceLength = 0;
+    QString m_title;
 };
 
 } // namespace rnnscope::widgets

@@ -200,6 +200,8 @@ StepPlotView::StepPlotView(ViewContext* context, QWidget* parent)
     m_cursor->setPen(cursorPen(palette()));
     m_future->setVisible(false);
     m_cursor->setVisible(false);
+    m_future->setObjectName(QLatin1String(kNotComputedItemName));
+    m_cursor->setObjectName(QLatin1String(kCursorItemName));
 
     connect(m_plot->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this](const QCPRange& r) {
         if (!m_syncingRange && m_context != nullptr) {

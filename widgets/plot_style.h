@@ -36,6 +36,10 @@ QBrush notComputedBrush(const QPalette& palette);
 // Hatching for masked steps (Keras skipped them: states are held).
 QBrush maskedBrush(const QPalette& palette);
 QPen cursorPen(const QPalette& palette);
+// Object names of the step cursor's items (the line, and the "not yet computed" overlay after it), so a picture of a
+// whole run can leave them out (plot_export's ExportOptions::showCursor).
+inline constexpr char kCursorItemName[] = "stepCursor";
+inline constexpr char kNotComputedItemName[] = "notComputed";
 // Outline of a selected unit or sample row.
 QPen highlightPen(const QPalette& palette);
 // The i-th of a set of distinct line colours, readable on the palette's background.

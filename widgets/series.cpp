@@ -127,6 +127,9 @@ std::optional<SeriesView> resolveSeries(const RunSnapshot& snapshot, const Serie
         v.quantity = describeQuantity(cellClass, ref.kind, ref.name);
     }
     v.title = layerTitle(snapshot, ref) + QStringLiteral(" / ") + v.quantity;
+    if (!snapshot.viewLabel.empty()) {
+        v.title += QStringLiteral(" [") + QString::fromStdString(snapshot.viewLabel) + QStringLiteral("]");
+    }
     return v;
 }
 

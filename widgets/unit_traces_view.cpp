@@ -52,6 +52,7 @@ UnitTracesView::UnitTracesView(ViewContext* context, QWidget* parent)
         connect(context, &ViewContext::selectionChanged, this, &UnitTracesView::refresh);
         connect(context, &ViewContext::sampleChanged, this, &UnitTracesView::refresh);
         connect(context, &ViewContext::selectedUnitsChanged, this, &UnitTracesView::refresh);
+        connect(context, &ViewContext::baselineChanged, this, &UnitTracesView::refresh);
     }
     refresh();
 }
@@ -78,6 +79,7 @@ QString UnitTracesView::rebuild()
 {
     QCustomPlot* p = plot();
     p->clearGraphs();
+    m_baselineGraphs = 0;
     m_shownUnits.clear();
     m_autoChosen = false;
     const auto series = context()->selectedSeries();
@@ -100,27 +102,41 @@ QString UnitTracesView::rebuild()
     double low = 0.0;
     double high = 0.0;
     bool any = false;
-    for (int i = 0; i < m_shownUnits.size(); ++i) {
-        const int unit = m_shownUnits[i];
-        QCPGraph* graph = p->addGraph();
-        graph->setName(tr("unit %1").arg(unit));
-        graph->setPen(QPen(seriesColor(i, dark), 1.8));
-        graph->setLineStyle(QCPGraph::lsLine);
-        if (s.steps() <= 60) {
-            graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 4));
-        }
-        QVector<QCPGraphData> points;
-        points.reserve(static_cast<int>(s.steps()));
-        for (Index step = 0; step < s.steps(); ++step) {
-            const double v = s.value(step, sample, unit);
-            points.push_back(QCPGraphData(static_cast<double>(step), v));
-            if (std::isfinite(v)) {
-                low = any ? std::min(low, v) : v;
-                high = any ? std::max(high, v) : v;
-                any = true;
+    // One graph per unit of `series`; keeps the y range over every finite value drawn.
+    auto addGraphs = [&](const SeriesView& series, const QString& name, Qt::PenStyle style, double width) {
+        for (int i = 0; i < m_shownUnits.size(); ++i) {
+            const int unit = m_shownUnits[i];
+            QCPGraph* graph = p->addGraph();
+            graph->setName(name.arg(unit));
+            graph->setPen(QPen(seriesColor(i, dark), width, style));
+            graph->setLineStyle(QCPGraph::lsLine);
+            if (style == Qt::SolidLine && series.steps() <= 60) {
+                graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 4));
             }
+            QVector<QCPGraphData> points;
+            points.reserve(static_cast<int>(series.steps()));
+            for (Index step = 0; step < series.steps(); ++step) {
+                const double v = series.value(step, sample, unit);
+                points.push_back(QCPGraphData(static_cast<double>(step), v));
+                if (std::isfinite(v)) {
+                    low = any ? std::min(low, v) : v;
+                    high = any ? std::max(high, v) : v;
+                    any = true;
+                }
+            }
+            graph->data()->set(points, true);
         }
-        graph->data()->set(points, true);
+    };
+    addGraphs(s, tr("unit %1"), Qt::SolidLine, 1.8);
+    // The edited (or otherwise changed) run against the pinned one: each unit's baseline as a dashed line.
+    const SnapshotPtr& baseline = context()->baseline();
+    std::optional<SeriesView> before;
+    if (baseline && context()->shownMode() == DisplayMode::Current && baseline->error.empty()) {
+        before = resolveSeries(*baseline, context()->selection());
+    }
+    if (before && before->steps() == s.steps() && before->batch() == s.batch() && before->units == s.units) {
+        addGraphs(*before, tr("unit %1, baseline"), Qt::DashLine, 1.2);
+        m_baselineGraphs = static_cast<int>(m_shownUnits.size());
     }
     const double pad = high > low ? 0.06 * (high - low) : 1.0;
     p->yAxis->setRange(low - pad, high + pad);
@@ -149,8 +165,13 @@ void UnitTracesView::handleClick(double key, double, Qt::KeyboardModifiers, bool
 void UnitTracesView::restyle()
 {
     const bool dark = isDarkPalette(palette());
+    const int units = plot()->graphCount() - m_baselineGraphs;
     for (int i = 0; i < plot()->graphCount(); ++i) {
-        plot()->graph(i)->setPen(QPen(seriesColor(i, dark), 1.8));
+        if (i < units) {
+            plot()->graph(i)->setPen(QPen(seriesColor(i, dark), 1.8));
+        } else {
+            plot()->graph(i)->setPen(QPen(seriesColor(i - units, dark), 1.2, Qt::DashLine));
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // Line traces of chosen units of the selected series over steps, for the current sample (PlotJuggler's curves).
 // The units are the context's selected units; with none selected the view picks the three that vary most, so it
-// never opens empty, and says so in its title.
+// never opens empty, and says so in its title. With a pinned baseline, each unit's baseline is drawn dashed beside it.
 
 #include "plot_style.h"
 
@@ -21,6 +21,8 @@ public:
     const QVector<int>& shownUnits() const { return m_shownUnits; }
     // True when no unit is selected and the view chose the units of largest variance.
     bool autoChosen() const { return m_autoChosen; }
+    // Dashed graphs of the pinned baseline run, after the unit graphs (shown in Current mode when one is pinned).
+    int baselineGraphCount() const { return m_baselineGraphs; }
 
 protected:
     QString rebuild() override;
@@ -30,6 +32,7 @@ protected:
 private:
     QVector<int> m_shownUnits;
     bool m_autoChosen = false;
+    int m_baselineGraphs = 0;
 };
 
 } // namespace rnnscope::widgets

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/snapshot_diff.h"
+
 namespace rnnscope::widgets {
 
 ViewContext::ViewContext(QObject* parent)
@@ -30,6 +32,45 @@ Index ViewContext::samples() const
 }
 
 void ViewContext::setSnapshot(SnapshotPtr snapshot)
+{
+    m_current = std::move(snapshot);
+    updateShown();
+}
+
+void ViewContext::setBaseline(SnapshotPtr baseline)
+{
+    m_baseline = std::move(baseline);
+    emit baselineChanged();
+    updateShown();
+}
+
+void ViewContext::setDisplayMode(DisplayMode mode)
+{
+    if (mode == m_mode) {
+        return;
+    }
+    m_mode = mode;
+    emit displayModeChanged(mode);
+    updateShown();
+}
+
+void ViewContext::updateShown()
+{
+    if (!m_current || shownMode() == DisplayMode::Current) {
+        show(m_current);
+    } else if (m_mode == DisplayMode::Baseline) {
+        auto shown = std::make_shared<RunSnapshot>(*m_baseline);
+        shown->viewLabel = "baseline";
+        show(std::move(shown));
+    } else {
+        // Every view shows the difference by drawing a snapshot of differences: one subtraction per change.
+        auto diff = std::make_shared<RunSnapshot>(diffSnapshot(*m_current, *m_baseline));
+        diff->viewLabel = "current − baseline";
+        show(std::move(diff));
+    }
+}
+
+void ViewContext::show(SnapshotPtr snapshot)
 {
     const Index oldSteps = steps();
     m_snapshot = std::move(snapshot);

@@ -11,6 +11,9 @@
 
 namespace rnnscope::widgets {
 
+// What the views draw: the current run, the pinned baseline run, or current minus baseline.
+enum class DisplayMode { Current, Baseline, Difference };
+
 class ViewContext : public QObject
 {
     Q_OBJECT
@@ -18,7 +21,13 @@ class ViewContext : public QObject
 public:
     explicit ViewContext(QObject* parent = nullptr);
 
+    // What the views draw, as the display mode chooses it (the current run when no baseline is pinned).
     const SnapshotPtr& snapshot() const { return m_snapshot; }
+    const SnapshotPtr& currentSnapshot() const { return m_current; } // the latest run
+    const SnapshotPtr& baseline() const { return m_baseline; } // the pinned run, or null
+    DisplayMode displayMode() const { return m_mode; }
+    // Effective mode: Current whenever no baseline is pinned.
+    DisplayMode shownMode() const { return m_baseline ? m_mode : DisplayMode::Current; }
     // The step the debugger stands at (processing order). Steps after it are "not yet computed" and views show
     // them as such; -1 before the first step.
     Index step() const { return m_step; }
@@ -32,7 +41,9 @@ public:
     Index samples() const;
 
 public slots:
-    void setSnapshot(rnnscope::SnapshotPtr snapshot); // keeps step, sample and selection when still valid
+    void setSnapshot(rnnscope::SnapshotPtr snapshot); // the latest run; keeps step, sample and selection when valid
+    void setBaseline(rnnscope::SnapshotPtr baseline); // pins a run (null unpins)
+    void setDisplayMode(rnnscope::widgets::DisplayMode mode);
     void setStep(rnnscope::Index step); // clamped to [-1, steps-1]
     void setSample(rnnscope::Index sample);
     void setSelection(const rnnscope::widgets::SeriesRef& ref);
@@ -42,7 +53,9 @@ public slots:
     void resetTimeRange(); // the whole run
 
 signals:
-    void snapshotChanged();
+    void snapshotChanged(); // what snapshot() returns changed
+    void baselineChanged();
+    void displayModeChanged(rnnscope::widgets::DisplayMode mode);
     void stepChanged(rnnscope::Index step);
     void sampleChanged(rnnscope::Index sample);
     void selectionChanged();
@@ -50,9 +63,17 @@ signals:
     void timeRangeChanged(double low, double high);
     // Intents for the application.
     void maskToggleRequested(rnnscope::Index sample, rnnscope::Index time); // time = input timestep
+    // Set `unit` of state `state` (of the selected layer, direction and cell) after the cursor's step: what if.
+    void stateEditRequested(const QString& state, int unit);
 
 private:
-    SnapshotPtr m_snapshot;
+    void updateShown(); // recomputes what is shown from the current run, the baseline and the mode
+    void show(SnapshotPtr snapshot);
+
+    SnapshotPtr m_current;
+    SnapshotPtr m_baseline;
+    DisplayMode m_mode = DisplayMode::Current;
+    SnapshotPtr m_snapshot; // shown
     Index m_step = -1;
     Index m_sample = 0;
     SeriesRef m_selection;
