@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/io/keras_model_writer.h"
+
 namespace rnnscope::cli {
 
 namespace {
@@ -48,6 +50,27 @@ float parsePadValue(const std::string& value)
     return v;
 }
 
+// convert MODEL OUT [--weights W]: nothing else, and OUT's extension picks the format.
+Arguments finishConvert(Arguments& a, const std::vector<std::string>& positional, bool noSequenceFlags)
+{
+    if (positional.size() != 2) {
+        throw UsageError(
+            positional.size() < 2 ? "convert needs MODEL and OUT" : "unexpected argument '" + positional[2] + "'");
+    }
+    if (a.calls.size() > 1 || !a.calls[0].inputs.empty() || a.calls[0].mask || !a.calls[0].initialStates.empty()
+        || a.outDir || a.traceFile || a.traceCsvDir || a.traceNpyDir || a.layer || a.overrides.any()
+        || !noSequenceFlags) {
+        throw UsageError("convert takes only MODEL, OUT and --weights");
+    }
+    a.model = positional[0];
+    a.convertOut = positional[1];
+    if (!io::isSupportedModelOutput(*a.convertOut)) {
+        throw UsageError("convert writes .keras (Keras 3) or .h5 (legacy Keras 2) files, not '" + *a.convertOut + "'");
+    }
+    a.calls.clear();
+    return a;
+}
+
 } // namespace
 
 std::string usageText()
@@ -62,6 +85,15 @@ std::string usageText()
            "               [--vocab VOCAB.json] [--tokens chars|words] [--lower] [--oov-id N]\n"
            "               [--pad] [--pad-value V] [--pad-side pre|post]\n"
            "               --out DIR [--trace TRACE.h5] [--trace-csv DIR] [--trace-npy DIR]\n"
+           "  rnnscope-cli convert MODEL OUT.keras|OUT.h5 [--weights W.h5]\n"
+           "               saves MODEL as a Keras 3 .keras archive or a legacy Keras 2 .h5 model\n"
+           "  rnnscope-cli plot TRACE.h5 --layer L --quantity Q --out FIG.svg|FIG.png|FIG.pdf\n"
+           "               [--kind heatmap|lines|samples] [--sample N] [--units 0,3,5]\n"
+           "               [--direction forward|backward] [--cell K] [--width 1200] [--height 700] [--dpi 150]\n"
+           "               [--title TEXT]\n"
+           "               draws one view of a trace written by run --trace. Q is a state (h, c), a gate (i f c o;\n"
+           "               z r hh), output or input; a name that is both a state and a gate (LSTM's c) is the\n"
+           "               state: write gate:c for the gate (state:NAME is accepted too)\n"
            "MODEL is a legacy Keras .h5 model, or a model config .json with --weights; the format is read from\n"
            "the file's content. Exit status: 0 success, 2 usage error, 3 bad input.\n"
            "An input X is one of:\n"
@@ -97,8 +129,8 @@ Arguments parseArguments(const std::vector<std::string>& args)
         a.command = "version";
         return a;
     }
-    if (a.command != "info" && a.command != "run") {
-        throw UsageError("unknown command '" + a.command + "' (expected info or run)");
+    if (a.command != "info" && a.command != "run" && a.command != "convert") {
+        throw UsageError("unknown command '" + a.command + "' (expected info, run or convert)");
     }
     a.calls.emplace_back();
     std::vector<std::string> positional;
@@ -211,6 +243,9 @@ Arguments parseArguments(const std::vector<std::string>& args)
         } else {
             throw UsageError("unknown option '" + flag + "'");
         }
+    }
+    if (a.command == "convert") {
+        return finishConvert(a, positional, textFlag.empty() && padFlag.empty());
     }
     if (positional.size() != 1) {
         throw UsageError(positional.empty() ? "no MODEL given" : "unexpected argument '" + positional[1] + "'");

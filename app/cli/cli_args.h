@@ -37,7 +37,7 @@ using LayerOverrides = rnnscope::LayerOverrides;
 
 struct Arguments
 {
-    std::string command; // "info", "run", "help", "version"
+    std::string command; // "info", "run", "convert", "help", "version"
     std::string model;
     std::optional<std::string> weights;
     std::vector<CallArgs> calls;
@@ -47,6 +47,7 @@ struct Arguments
     std::optional<std::string> traceFile;
     std::optional<std::string> traceCsvDir;
     std::optional<std::string> traceNpyDir;
+    std::optional<std::string> convertOut; // convert: the output file (.keras or .h5)
     // How inputs other than .npy are read (--vocab, --tokens, --lower, --oov-id, --pad, --pad-value, --pad-side):
     // the same for every input of every call.
     io::SequenceOptions sequences;

@@ -29,6 +29,9 @@ int main(int argc, char** argv)
     using namespace rnnscope;
     std::vector<std::string> args(argv + 1, argv + argc);
     try {
+        if (!args.empty() && args[0] == "plot") {
+            return cli::plotCommand(args, std::cout, std::cerr);
+        }
         const cli::Arguments parsed = cli::parseArguments(args);
         if (parsed.command == "help") {
             std::cout << cli::usageText();
@@ -40,6 +43,9 @@ int main(int argc, char** argv)
         }
         if (parsed.command == "info") {
             return cli::infoCommand(parsed, std::cout, std::cerr);
+        }
+        if (parsed.command == "convert") {
+            return cli::convertCommand(parsed, std::cout, std::cerr);
         }
         return cli::runCommand(parsed, std::cout, std::cerr);
     } catch (const cli::UsageError& e) {
