@@ -17,97 +17,12 @@
 #include "core/layer_options.h"
 #include "core/layers/basic_layers.h"
 #include "core/rnn_layer.h"
+#include "debug_session_load.h"
+#include "model_inputs.h"
 
 namespace rnnscope::app {
 
 namespace {
-
-// Default shapes for dimensions a model leaves open, so a probe can always be made.
-constexpr Index kDefaultBatch = 4;
-constexpr Index kDefaultSteps = 50;
-
-// Whether model input `index` feeds a time-major recurrent layer directly (then it is fed as [T,B,F]).
-bool inputIsTimeMajor(const Model& model, std::size_t index)
-{
-    const std::size_t inputNode = model.inputs()[index].node;
-    for (const auto& node : model.nodes()) {
-        for (const auto& ref : node.inputs) {
-            if (ref.node == inputNode && node.layer != nullptr) {
-                const auto options = currentOptions(*node.layer);
-                if (options && options->timeMajor) {
-                    return true;
-                }
-            }
-        }
-    }
-    return false;
-}
-
-// A probe shaped like model input `spec` (batch-major), for opening a model before the user has data for it.
-Tensor defaultInput(const ModelInput& spec, bool timeMajor)
-{
-    Shape shape = spec.shape;
-    if (timeMajor && shape.size() == 3) {
-        std::swap(shape[0], shape[1]);
-    }
-    const Index batch = shape.size() > 0 && shape[0] > 0 ? shape[0] : kDefaultBatch;
-    const Index steps = shape.size() > 1 && shape[1] > 0 ? shape[1] : kDefaultSteps;
-    if (spec.integer || shape.size() == 2) {
-        return Tensor({batch, steps}, 1.0F); // id 1 everywhere: a token that is not Keras's mask_zero padding
-    }
-    ProbeSpec probe;
-    probe.batch = batch;
-    probe.steps = steps;
-    probe.features = shape.size() > 2 && shape[2] > 0 ? shape[2] : 1;
-    probe.kind = ProbeKind::Sine;
-    return makeProbe(probe);
-}
-
-// Throws FileError when `t` (batch-major) cannot feed model input `index`.
-void checkFits(const Model& model, std::size_t index, const Tensor& t, const std::string& file)
-{
-    Shape want = model.inputs()[index].shape;
-    if (inputIsTimeMajor(model, index) && want.size() == 3) {
-        std::swap(want[0], want[1]);
-    }
-    bool fits = t.rank() == static_cast<Index>(want.size());
-    for (std::size_t d = 0; fits && d < want.size(); ++d) {
-        fits = want[d] < 0 || want[d] == t.shape()[d];
-    }
-    if (!fits) {
-        throw io::FileError(file,
-            "has shape " + shapeToString(t.shape()) + ", but model input '" + model.inputs()[index].name + "' expects "
-                + shapeToString(want));
-    }
-}
-
-// The RnnLayers that make up a recurrent layer (both directions of a Bidirectional).
-std::vector<RnnLayer*> directionsOf(Layer* layer)
-{
-    if (auto* bi = dynamic_cast<BidirectionalLayer*>(layer)) {
-        return {&bi->forward(), &bi->backward()};
-    }
-    if (auto* rnn = dynamic_cast<RnnLayer*>(layer)) {
-        return {rnn};
-    }
-    return {};
-}
-
-// For a model config .json opened without weights: "<stem>.weights.h5", "<stem>.h5", "model.weights.h5" or
-// "weights.h5" in the same directory, the names Keras and our CLI examples save them under.
-std::optional<std::string> siblingWeights(const QString& configPath)
-{
-    const QFileInfo info(configPath);
-    const QDir dir = info.absoluteDir();
-    for (const QString& name : QStringList {info.completeBaseName() + QStringLiteral(".weights.h5"),
-             info.completeBaseName() + QStringLiteral(".h5"), QStringLiteral("model.weights.h5"),
-             QStringLiteral("weights.h5")}) {
-        if (QFileInfo::exists(dir.filePath(name))) {
-            return dir.filePath(name).toStdString();
-        }
-    }
-    return std::nullopt;
-}
 
 struct RunCall
 {
@@ -119,11 +34,12 @@ struct RunJob
 {
     std::shared_ptr<Model> model;
     std::vector<RunCall> calls; // in order, on the same model instance
+    std::vector<WhatIfEdit> edits;
     std::uint64_t generation = 0;
 };
 
-// One model.predict call; records its trace in `snapshot`.
-void runCall(Model& model, const RunCall& call, RunSnapshot& snapshot)
+// One model.predict call (call `index` of the run); records its trace in `snapshot`.
+void runCall(Model& model, const RunCall& call, int index, const std::vector<WhatIfEdit>& edits, RunSnapshot& snapshot)
 {
     snapshot.mask = call.mask;
     std::vector<Tensor> fed;
@@ -136,8 +52,11 @@ void runCall(Model& model, const RunCall& call, RunSnapshot& snapshot)
     if (call.mask && !masks.empty()) {
         masks[0] = &*call.mask;
     }
+    const Index batchSize = call.inputs.empty() || call.inputs[0].rank() < 1 ? 0 : call.inputs[0].dim(0);
+    const StateEditMap stateEdits = stateEditsForCall(edits, index, model, batchSize);
     CallContext context;
     context.trace = &snapshot.trace;
+    context.edits = &stateEdits;
     const auto outputs = model.predict(fed, masks, context);
     for (std::size_t k = 0; k < outputs.size(); ++k) {
         snapshot.outputs.emplace_back(model.outputs()[k].name, outputs[k]);
@@ -164,7 +83,7 @@ std::vector<SnapshotPtr> runEngine(const RunJob& job)
         }
         const auto start = std::chrono::steady_clock::now();
         try {
-            runCall(*job.model, job.calls[c], *snapshot);
+            runCall(*job.model, job.calls[c], static_cast<int>(c), job.edits, *snapshot);
         } catch (const std::exception& e) {
             snapshot->error = e.what();
             failure = "not run: batch " + std::to_string(c + 1) + " failed: " + snapshot->error;
@@ -177,20 +96,6 @@ std::vector<SnapshotPtr> runEngine(const RunJob& job)
 }
 
 } // namespace
-
-struct DebugSession::LoadResult
-{
-    std::shared_ptr<Model> model;
-    QString path;
-    QString format;
-    QStringList warnings;
-    std::vector<Tensor> inputs;
-    std::optional<Mask> mask;
-    QString inputDescription;
-    QString error; // the model could not be opened
-    QString inputError; // the model opened, its input file could not be read (a probe stands in)
-    std::uint64_t generation = 0;
-};
 
 DebugSession::DebugSession(QObject* parent)
     : QObject(parent)
@@ -249,42 +154,39 @@ void DebugSession::updateBusy(const QString& what)
     }
 }
 
-void DebugSession::openModel(const QString& path, const QString& weights, const QString& inputSpec)
+void DebugSession::startLoad(const QString& busyText, std::function<std::shared_ptr<LoadResult>()> job,
+    std::shared_ptr<const io::SessionFile> session)
 {
     const std::uint64_t generation = ++m_loadGeneration;
     m_loadPending = true;
-    updateBusy(tr("Opening %1…").arg(QFileInfo(path).fileName()));
+    updateBusy(busyText);
     auto* watcher = new QFutureWatcher<std::shared_ptr<LoadResult>>(this);
-    connect(watcher, &QFutureWatcher<std::shared_ptr<LoadResult>>::finished, this, [this, watcher, generation] {
-        watcher->deleteLater();
-        if (generation != m_loadGeneration) {
-            return; // cancelled, or another open came after it
-        }
-        m_loadPending = false;
-        auto result = watcher->result();
-        if (!result->error.isEmpty()) {
-            updateBusy({});
-            emit failed(result->error);
-            return;
-        }
-        installLoad(*result);
-    });
-    watcher->setFuture(QtConcurrent::run([path, weights, inputSpec, generation] {
+    connect(
+        watcher, &QFutureWatcher<std::shared_ptr<LoadResult>>::finished, this, [this, watcher, generation, session] {
+            watcher->deleteLater();
+            if (generation != m_loadGeneration) {
+                return; // cancelled, or another open came after it
+            }
+            m_loadPending = false;
+            auto result = watcher->result();
+            if (!result->error.isEmpty()) {
+                updateBusy({});
+                emit failed(result->error);
+                return;
+            }
+            installLoad(*result, session.get());
+        });
+    watcher->setFuture(QtConcurrent::run(std::move(job)));
+}
+
+void DebugSession::openModel(const QString& path, const QString& weights, const QString& inputSpec)
+{
+    startLoad(tr("Opening %1…").arg(QFileInfo(path).fileName()), [path, weights, inputSpec] {
         auto r = std::make_shared<LoadResult>();
-        r->generation = generation;
         r->path = path;
+        r->weights = weights;
         try {
-            std::optional<std::string> w
-                = weights.isEmpty() ? std::nullopt : std::optional<std::string>(weights.toStdString());
-            if (!w && io::detectFileKind(path.toStdString()) == io::FileKind::Json) {
-                w = siblingWeights(path); // a config .json needs weights: take the ones saved beside it
-            }
-            io::LoadedModel loaded = io::loadModel(path.toStdString(), w);
-            r->model = std::shared_ptr<Model>(std::move(loaded.model));
-            r->format = QString::fromStdString(loaded.format);
-            for (const auto& warning : loaded.warnings) {
-                r->warnings << QString::fromStdString(warning);
-            }
+            r->model = loadModelFile(path, weights, &r->format, &r->warnings);
         } catch (const std::exception& e) {
             r->error = QString::fromStdString(e.what());
             if (!r->error.contains(path)) {
@@ -303,6 +205,7 @@ void DebugSession::openModel(const QString& path, const QString& weights, const 
                 checkFits(model, 0, data.values, inputSpec.toStdString());
                 r->inputs[0] = std::move(data.values);
                 r->mask = std::move(data.mask);
+                r->source = fileSource(inputSpec, {});
                 r->inputDescription = QStringLiteral("%1 %2").arg(
                     QFileInfo(inputSpec).fileName(), QString::fromStdString(shapeToString(r->inputs[0].shape())));
             } catch (const std::exception& e) {
@@ -310,14 +213,18 @@ void DebugSession::openModel(const QString& path, const QString& weights, const 
             }
         }
         return r;
-    }));
+    });
 }
 
-void DebugSession::installLoad(LoadResult& result)
+void DebugSession::installLoad(LoadResult& result, const io::SessionFile* session)
 {
     waitForRun();
     m_model = std::move(result.model);
     m_modelPath = result.path;
+    m_weightsPath = result.weights;
+    m_sources = {result.source};
+    m_maskToggles.clear();
+    m_edits.clear();
     m_format = result.format;
     m_inputs = std::move(result.inputs);
     m_mask = std::move(result.mask);
@@ -326,14 +233,22 @@ void DebugSession::installLoad(LoadResult& result)
     m_initialFiles.clear();
     m_initialTensors.clear();
     m_extraBatches.clear();
+    for (std::size_t k = 0; k < result.extraInputs.size(); ++k) {
+        m_extraBatches.push_back({std::move(result.extraInputs[k]), std::move(result.extraMasks[k])});
+    }
     m_shownBatch = 0;
     ++m_inputGeneration; // a sequence read for the previous model must not land on this one
     m_inputPending = false;
+    const QStringList notes = session != nullptr ? applySession(*session) : QStringList();
     emit modelOpened(m_modelPath);
     emit inputsChanged(m_inputDescription);
     emit batchesChanged(batchCount());
     if (!result.inputError.isEmpty()) {
         emit failed(result.inputError);
+    }
+    if (session != nullptr) {
+        emit whatIfEditsChanged();
+        emit sessionRestored(notes);
     }
     rerun();
 }
@@ -393,9 +308,11 @@ void DebugSession::readInput(
 
 void DebugSession::openSequences(const QString& spec, const io::SequenceOptions& options)
 {
-    readInput(spec, options, [this, spec](io::SequenceData& data) {
+    readInput(spec, options, [this, spec, options](io::SequenceData& data) {
         m_inputs[0] = std::move(data.values);
         m_mask = std::move(data.mask);
+        m_sources[0] = fileSource(spec, options);
+        std::erase_if(m_maskToggles, [](const io::SessionMaskToggle& t) { return t.batch == 0; });
         m_inputDescription = QStringLiteral("%1 %2").arg(
             QFileInfo(spec).fileName(), QString::fromStdString(shapeToString(m_inputs[0].shape())));
         emit inputsChanged(m_inputDescription);
@@ -406,13 +323,14 @@ void DebugSession::openSequences(const QString& spec, const io::SequenceOptions&
 
 void DebugSession::addBatch(const QString& spec, const io::SequenceOptions& options)
 {
-    readInput(spec, options, [this, spec](io::SequenceData& data) {
+    readInput(spec, options, [this, spec, options](io::SequenceData& data) {
         if (data.values.shape() != m_inputs[0].shape()) {
             return tr("%1: has shape %2, but every batch must be shaped like the first, %3")
                 .arg(spec, QString::fromStdString(shapeToString(data.values.shape())),
                     QString::fromStdString(shapeToString(m_inputs[0].shape())));
         }
         m_extraBatches.push_back({std::move(data.values), std::move(data.mask)});
+        m_sources.push_back(fileSource(spec, options));
         emit batchesChanged(batchCount());
         return QString();
     });
@@ -425,6 +343,9 @@ void DebugSession::clearExtraBatches()
     }
     waitForRun();
     m_extraBatches.clear();
+    m_sources.resize(1);
+    std::erase_if(m_maskToggles, [](const io::SessionMaskToggle& t) { return t.batch > 0; });
+    std::erase_if(m_edits, [](const WhatIfEdit& e) { return e.batch > 0; });
     m_shownBatch = 0;
     emit batchesChanged(batchCount());
     rerun();
@@ -434,7 +355,23 @@ void DebugSession::dropMismatchedBatches()
 {
     // Batch 0's input 0 changed: batches of another shape could no longer follow it.
     const auto before = m_extraBatches.size();
-    std::erase_if(m_extraBatches, [this](const ExtraBatch& b) { return b.input.shape() != m_inputs[0].shape(); });
+    for (std::size_t k = m_extraBatches.size(); k-- > 0;) {
+        if (m_extraBatches[k].input.shape() == m_inputs[0].shape()) {
+            continue;
+        }
+        const int batch = static_cast<int>(k) + 1;
+        m_extraBatches.erase(m_extraBatches.begin() + static_cast<std::ptrdiff_t>(k));
+        m_sources.erase(m_sources.begin() + batch);
+        // Later batches move down by one; what was made for the dropped one goes with it.
+        std::erase_if(m_maskToggles, [batch](const io::SessionMaskToggle& t) { return t.batch == batch; });
+        std::erase_if(m_edits, [batch](const WhatIfEdit& e) { return e.batch == batch; });
+        for (auto& t : m_maskToggles) {
+            t.batch -= t.batch > batch ? 1 : 0;
+        }
+        for (auto& e : m_edits) {
+            e.batch -= e.batch > batch ? 1 : 0;
+        }
+    }
     if (m_extraBatches.size() != before) {
         m_shownBatch = std::min(m_shownBatch, batchCount() - 1);
         emit batchesChanged(batchCount());
@@ -476,9 +413,12 @@ void DebugSession::useProbe(const ProbeSpec& spec)
     m_inputPending = false;
     m_inputs[0] = makeProbe(spec);
     m_mask.reset();
-    static const char* const kNames[] = {"zeros", "impulse", "step", "sine", "noise"};
+    m_sources[0] = io::SessionInput {};
+    m_sources[0].source = io::SessionInput::Source::Probe;
+    m_sources[0].probe = toSessionProbe(spec);
+    std::erase_if(m_maskToggles, [](const io::SessionMaskToggle& t) { return t.batch == 0; });
     m_inputDescription = tr("%1 probe %2")
-                             .arg(QString::fromLatin1(kNames[static_cast<int>(spec.kind)]),
+                             .arg(QString::fromLatin1(kProbeNames[static_cast<int>(spec.kind)]),
                                  QString::fromStdString(shapeToString(m_inputs[0].shape())));
     emit inputsChanged(m_inputDescription);
     dropMismatchedBatches();
@@ -647,6 +587,7 @@ void DebugSession::toggleMask(Index sample, Index time)
         mask = Mask(batch, steps, true);
     }
     mask->set(sample, time, !mask->at(sample, time));
+    m_maskToggles.push_back({m_shownBatch, sample, time});
     rerun();
 }
 
@@ -683,7 +624,7 @@ void DebugSession::startRun()
 {
     waitForRun();
     applyInitialStates(); // once, before the first call: the later calls carry the states on
-    RunJob job {m_model, {{m_inputs, m_mask}}, ++m_runGeneration};
+    RunJob job {m_model, {{m_inputs, m_mask}}, m_edits, ++m_runGeneration};
     for (const ExtraBatch& extra : m_extraBatches) {
         RunCall call {m_inputs, extra.mask};
         call.inputs[0] = extra.input;

@@ -18,8 +18,10 @@
 #include <QStringList>
 
 #include "core/io/sequence_readers.h"
+#include "core/io/session_file.h"
 #include "core/model.h"
 #include "core/run_snapshot.h"
+#include "core/what_if.h"
 #include "probes.h"
 
 namespace rnnscope::app {
@@ -73,6 +75,27 @@ public:
 
     // The shown batch's input 0 mask, created all-kept first if there is none.
     void toggleMask(Index sample, Index time);
+
+    // What-if edits: each sets a state after a step of one batch; every run applies them all (the engine resumes
+    // from the edited state). An edit that no longer fits the model (after an option change) fails the run, which
+    // says why; removing it fixes that.
+    const std::vector<WhatIfEdit>& whatIfEdits() const { return m_edits; }
+    void addWhatIfEdit(WhatIfEdit edit); // re-runs
+    void removeWhatIfEdit(int index); // re-runs
+    void clearWhatIfEdits(); // re-runs
+
+    // Sessions. recipe() describes the model, the inputs of every batch, the options, initial states, mask and
+    // what-if edits (the window adds breakpoints, selection and layout). restore() opens all of it in one
+    // asynchronous job and re-runs once: modelOpened, inputsChanged, batchesChanged, then sessionRestored with
+    // the notes (an option that no longer applies, ...) and snapshotReady; or failed() naming the file.
+    io::SessionFile recipe() const;
+    void restore(const io::SessionFile& session);
+    QString weightsPath() const { return m_weightsPath; }
+    // A model made in the window (the builder) rather than opened from a file; `origin` says how for the title.
+    void useModel(std::shared_ptr<Model> model, const QString& origin);
+    // Saves the model as it is now (options included) as .keras or legacy .h5, by the extension; atomic. Returns
+    // the error naming the file, or an empty string.
+    QString saveModel(const QString& path);
     void resetStates(const QString& layer = {}); // Keras reset_states() (every recurrent layer when empty), re-runs
     void rerun();
     void cancel(); // drops whatever is under way
@@ -85,6 +108,8 @@ signals:
     void optionsChanged(); // an option changed: the panel re-reads the model
     void failed(const QString& message); // a file could not be opened or read: names the file
     void runFailed(const QString& message); // the engine refused the inputs (also in the snapshot's error)
+    void whatIfEditsChanged();
+    void sessionRestored(const QStringList& notes);
     void busyChanged(bool busy, const QString& what);
 
 private:
@@ -102,7 +127,12 @@ private:
     const Tensor* shownInput() const;
     std::optional<Mask>& shownMask();
     void startRun();
-    void installLoad(LoadResult& result);
+    // Runs `job` (a model load) off the GUI thread; the newest load wins, an older one is dropped when it ends.
+    void startLoad(const QString& busyText, std::function<std::shared_ptr<LoadResult>()> job,
+        std::shared_ptr<const io::SessionFile> session = nullptr);
+    // Takes a loaded model and its inputs; with a session, also its options, states, mask and what-if edits.
+    void installLoad(LoadResult& result, const io::SessionFile* session = nullptr);
+    QStringList applySession(const io::SessionFile& session); // returns notes on what could not be applied
     void waitForRun();
     void updateBusy(const QString& what);
     void applyInitialStates();
@@ -118,6 +148,10 @@ private:
     QStringList m_initialFiles;
     std::vector<Tensor> m_initialTensors; // random or read, fixed until changed so re-runs compare
     std::vector<ExtraBatch> m_extraBatches; // batches 1.. (batch 0 is m_inputs and m_mask)
+    std::vector<io::SessionInput> m_sources; // how each batch's input 0 was made, for sessions
+    std::vector<io::SessionMaskToggle> m_maskToggles; // since the inputs were last replaced
+    std::vector<WhatIfEdit> m_edits;
+    QString m_weightsPath;
     int m_shownBatch = 0;
     std::vector<SnapshotPtr> m_runs; // the last run's snapshots, one per batch
     SnapshotPtr m_last;

@@ -28,6 +28,7 @@
 #include "layer_options_panel.h"
 #include "probe_dialog.h"
 #include "recent_files.h"
+#include "session_controller.h"
 #include "shortcuts_dialog.h"
 #include "step_controls.h"
 #include "text_input_dialog.h"
@@ -64,6 +65,11 @@ bool looksLikeSequences(const QString& path)
     return suffix == QLatin1String("npy") || suffix == QLatin1String("csv") || suffix == QLatin1String("tsv");
 }
 
+bool isSessionFile(const QString& path)
+{
+    return QFileInfo(path).suffix().compare(QLatin1String("rnnscope"), Qt::CaseInsensitive) == 0;
+}
+
 } // namespace
 
 MainWindow::MainWindow(const QString& modelPath, const QString& inputSpec, QWidget* parent)
@@ -88,6 +94,7 @@ MainWindow::MainWindow(const QString& modelPath, const QString& inputSpec, QWidg
     createActions();
     createStatusBar();
     connectSession();
+    createDebuggerParts();
     m_defaultState = saveState();
     restoreLayout();
     updateTitle();
@@ -174,6 +181,7 @@ void MainWindow::createViews()
 void MainWindow::createActions()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    m_fileMenu = file;
     QAction* open = file->addAction(
         QIcon::fromTheme(QStringLiteral("document-open"), style()->standardIcon(QStyle::SP_DialogOpenButton)),
         tr("&Open Model…"), this, &MainWindow::openModelDialog);
@@ -181,8 +189,13 @@ void MainWindow::createActions()
     open->setStatusTip(tr("Open a Keras model: .h5, .keras, or a config .json"));
     QMenu* recentMenu = file->addMenu(tr("Open &Recent"));
     m_recent = new RecentFiles(recentMenu, this);
-    connect(m_recent, &RecentFiles::openRequested, this,
-        [this](const QString& path) { looksLikeSequences(path) ? openSequences(path) : openModel(path); });
+    connect(m_recent, &RecentFiles::openRequested, this, [this](const QString& path) {
+        if (isSessionFile(path)) {
+            m_sessions->open(path);
+        } else {
+            looksLikeSequences(path) ? openSequences(path) : openModel(path);
+        }
+    });
     QAction* openData = file->addAction(tr("Open &Sequences…"), this, &MainWindow::openSequencesDialog);
     openData->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     QAction* openText = file->addAction(tr("Open &Text Input…"), this, &MainWindow::openTextDialog);
@@ -190,8 +203,10 @@ void MainWindow::createActions()
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+    m_quitAction = quit;
 
     QMenu* data = menuBar()->addMenu(tr("&Data"));
+    m_dataMenu = data;
     data->addAction(openData);
     data->addAction(openText);
     data->addSeparator();
@@ -210,6 +225,7 @@ void MainWindow::createActions()
     initial->addAction(tr("From .&npy Files…"), this, &MainWindow::initialStatesFromFiles);
 
     QMenu* debug = menuBar()->addMenu(tr("&Debug"));
+    m_debugMenu = debug;
     m_steps = new StepControls(m_context, this);
     for (QAction* a : m_steps->actions()) {
         debug->addAction(a);
@@ -303,7 +319,9 @@ void MainWindow::createStatusBar()
 void MainWindow::connectSession()
 {
     connect(m_session, &DebugSession::modelOpened, this, [this](const QString& path) {
-        m_recent->add(path);
+        if (QFileInfo(path).isFile()) { // not a model built in the window
+            m_recent->add(path);
+        }
         m_panel->setModel(m_session->model(), path, m_session->modelFormat());
         m_formatLabel->setText(m_session->modelFormat());
         m_context->setStep(-1);
@@ -416,6 +434,10 @@ void MainWindow::showError(const QString& message)
 void MainWindow::openModel(const QString& path, const QString& inputSpec, const QString& weights)
 {
     m_panel->clearErrors();
+    if (isSessionFile(path)) {
+        m_sessions->open(path);
+        return;
+    }
     m_session->openModel(path, weights, inputSpec);
 }
 
@@ -523,6 +545,10 @@ void MainWindow::applyDefaultSizes()
     const int w = width();
     const int h = height();
     resizeDocks({dock("modelDock"), dock("inspectorDock")}, {w * 19 / 100, w * 22 / 100}, Qt::Horizontal);
+    if (dock("breakpointsDock") != nullptr) {
+        // The model's options need the height; the breakpoints and what-if lists are short.
+        resizeDocks({dock("modelDock"), dock("breakpointsDock")}, {h * 66 / 100, h * 34 / 100}, Qt::Vertical);
+    }
     resizeDocks({dock("inspectorDock"), dock("healthDock")}, {h * 55 / 100, h * 45 / 100}, Qt::Vertical);
     resizeDocks({dock("tracesDock"), dock("maskDock")}, {h * 27 / 100, h * 19 / 100}, Qt::Vertical);
     resizeDocks({dock("tracesDock"), dock("samplesDock")}, {w * 30 / 100, w * 29 / 100}, Qt::Horizontal);
@@ -560,8 +586,10 @@ void MainWindow::dropEvent(QDropEvent* event)
         return;
     }
     const QString path = urls.front().toLocalFile();
-    // Data onto an open model feeds it; anything else is taken for a model.
-    if (m_session->model() && looksLikeSequences(path)) {
+    // A session restores; data onto an open model feeds it; anything else is taken for a model.
+    if (isSessionFile(path)) {
+        m_sessions->open(path);
+    } else if (m_session->model() && looksLikeSequences(path)) {
         openSequences(path);
     } else {
         openModel(path);

@@ -7,6 +7,7 @@
 
 #include <QMainWindow>
 
+#include "core/model_spec.h"
 #include "core/run_snapshot.h"
 
 class QComboBox;
@@ -29,8 +30,12 @@ class HealthView;
 
 namespace rnnscope::app {
 
+class BreakpointController;
+class ExportController;
 class DebugSession;
 class LayerOptionsPanel;
+class SessionController;
+class WhatIfController;
 class RecentFiles;
 class StepControls;
 class TextInputDialog;
@@ -69,6 +74,13 @@ public:
     QString batchText() const; // "batch k/N" in the status bar
     QString statusText() const; // the message shown left in the status bar
     QList<QAction*> allActions() const; // every menu action, for the shortcuts dialog
+    BreakpointController* breakpoints() const { return m_breakpoints; }
+    WhatIfController* whatIf() const { return m_whatIf; }
+    SessionController* sessions() const { return m_sessions; }
+    ExportController* exports() const { return m_exports; }
+    // Pins the current run as the baseline the views can show, or compare against (View ▸ Difference).
+    void pinBaseline();
+    void unpinBaseline();
 
 signals:
     void errorShown(const QString& message); // a file could not be opened, read or run: names the file
@@ -99,7 +111,17 @@ private:
     void restoreLayout();
     void applyDefaultSizes();
     void updateTitle();
+    void createDebuggerParts(); // breakpoints, what-if edits, baseline and sessions
+    void saveSessionDialog(bool askName);
+    void openSessionDialog();
+    void saveModelDialog();
+    void newModelDialog();
 
+public:
+    // Builds the model `spec` describes and shows it (the builder's OK). Returns the error shown, or empty.
+    QString buildModel(const ModelSpec& spec);
+
+private:
     widgets::ViewContext* m_context;
     DebugSession* m_session;
     LayerOptionsPanel* m_panel = nullptr;
@@ -114,6 +136,16 @@ private:
     StepControls* m_steps = nullptr;
     RecentFiles* m_recent = nullptr;
     QMenu* m_viewMenu = nullptr;
+    QMenu* m_fileMenu = nullptr;
+    QMenu* m_dataMenu = nullptr;
+    QMenu* m_debugMenu = nullptr;
+    QAction* m_quitAction = nullptr;
+    BreakpointController* m_breakpoints = nullptr;
+    WhatIfController* m_whatIf = nullptr;
+    SessionController* m_sessions = nullptr;
+    ExportController* m_exports = nullptr;
+    QString m_sessionPath;
+    QLabel* m_displayLabel = nullptr;
     QList<QAction*> m_actions;
     QLabel* m_status = nullptr;
     QLabel* m_dataLabel = nullptr;

@@ -28,8 +28,8 @@ StepControls::StepControls(widgets::ViewContext* context, QWidget* parentWindow)
         m_window->addAction(a); // shortcuts work even with the toolbar hidden
         return a;
     };
-    m_runToEnd = make(style->standardIcon(QStyle::SP_MediaSkipForward), tr("&Run to End"), QKeySequence(Qt::Key_F5),
-        tr("Show every step of the run"));
+    m_runToEnd = make(style->standardIcon(QStyle::SP_MediaSkipForward), tr("&Run"), QKeySequence(Qt::Key_F5),
+        tr("Run on to the next breakpoint, or to the end"));
     m_stepForward = make(style->standardIcon(QStyle::SP_MediaSeekForward), tr("&Step Forward"),
         QKeySequence(Qt::Key_F10), tr("Compute one more timestep"));
     m_stepBack = make(style->standardIcon(QStyle::SP_MediaSeekBackward), tr("Step &Back"),
@@ -63,7 +63,9 @@ StepControls::StepControls(widgets::ViewContext* context, QWidget* parentWindow)
     connect(m_stepBack, &QAction::triggered, this, [this] { m_context->setStep(m_context->step() - 1); });
     connect(m_runToEnd, &QAction::triggered, this, [this] {
         setPlaying(false);
-        m_context->setStep(m_context->steps() - 1);
+        if (!m_runTarget || !m_runTarget()) {
+            m_context->setStep(m_context->steps() - 1);
+        }
     });
     connect(m_goToStep, &QAction::triggered, this, &StepControls::goToStepDialog);
     connect(m_reset, &QAction::triggered, this, [this] {

@@ -2,6 +2,8 @@
 // The Debug menu and the stepping toolbar: step forward/back, run to end, go to step, play/pause with a speed,
 // reset, the timestep slider and the sample selector. All of it moves the ViewContext's cursor; the views follow.
 
+#include <functional>
+
 #include <QObject>
 
 #include "core/tensor.h"
@@ -38,6 +40,9 @@ public:
     QSlider* slider() const { return m_slider; }
     QSpinBox* sampleBox() const { return m_sample; }
     bool playing() const;
+    // Run (F5) asks this first: it moves the cursor to the next stop and returns true, or returns false to run to
+    // the end. The breakpoints hook in here.
+    void setRunTarget(std::function<bool()> target) { m_runTarget = std::move(target); }
 
 signals:
     void resetRequested(); // step -1 and Keras reset_states(): the session re-runs
@@ -61,6 +66,7 @@ private:
     QSpinBox* m_sample;
     QSpinBox* m_speed;
     QTimer* m_timer;
+    std::function<bool()> m_runTarget;
 };
 
 } // namespace rnnscope::app
