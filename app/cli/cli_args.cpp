@@ -118,7 +118,7 @@ Arguments parseArguments(const std::vector<std::string>& args)
 {
     Arguments a;
     if (args.empty()) {
-        throw UsageError("no command given (expected info or run)");
+        throw UsageError("no command given (expected info, run, convert or plot)");
     }
     a.command = args[0];
     if (a.command == "help" || a.command == "--help" || a.command == "-h") {

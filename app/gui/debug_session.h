@@ -96,6 +96,10 @@ public:
     // Saves the model as it is now (options included) as .keras or legacy .h5, by the extension; atomic. Returns
     // the error naming the file, or an empty string.
     QString saveModel(const QString& path);
+    // Replaces the model's weights with those of a Keras 3 .weights.h5, a legacy weights .h5 or a full model file
+    // of the same architecture, and re-runs. Returns the error naming the file (the weights are then unchanged),
+    // or an empty string. Keeps the weights file for sessions.
+    QString loadWeights(const QString& path);
     void resetStates(const QString& layer = {}); // Keras reset_states() (every recurrent layer when empty), re-runs
     void rerun();
     void cancel(); // drops whatever is under way
@@ -109,6 +113,7 @@ signals:
     void failed(const QString& message); // a file could not be opened or read: names the file
     void runFailed(const QString& message); // the engine refused the inputs (also in the snapshot's error)
     void whatIfEditsChanged();
+    void weightsChanged(); // loadWeights() replaced the model's weights
     void sessionRestored(const QStringList& notes);
     void busyChanged(bool busy, const QString& what);
 

@@ -7,6 +7,7 @@
 
 #include "core/io/file_error.h"
 #include "core/io/keras_model_writer.h"
+#include "core/io/model_builder.h"
 #include "core/layer_options.h"
 #include "debug_session.h"
 #include "debug_session_load.h"
@@ -75,6 +76,37 @@ QString DebugSession::saveModel(const QString& path)
     } catch (const std::exception& e) {
         return QString::fromStdString(e.what());
     }
+    return {};
+}
+
+QString DebugSession::loadWeights(const QString& path)
+{
+    if (!m_model) {
+        return tr("%1: open a model first").arg(path);
+    }
+    waitForRun();
+    // Keep the current weights: a file that does not fit must leave the model as it was.
+    std::vector<std::vector<float>> saved;
+    for (const auto& layer : m_model->layers()) {
+        for (const WeightSlot& slot : layer->weights()) {
+            saved.emplace_back(slot.data, slot.data + shapeVolume(slot.shape));
+        }
+    }
+    try {
+        io::loadWeightsInto(*m_model, path.toStdString());
+    } catch (const std::exception& e) {
+        std::size_t k = 0;
+        for (const auto& layer : m_model->layers()) {
+            for (const WeightSlot& slot : layer->weights()) {
+                std::copy(saved[k].begin(), saved[k].end(), slot.data);
+                ++k;
+            }
+        }
+        return QString::fromStdString(e.what());
+    }
+    m_weightsPath = path;
+    emit weightsChanged();
+    rerun();
     return {};
 }
 

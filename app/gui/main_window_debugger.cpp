@@ -58,10 +58,12 @@ void MainWindow::createDebuggerParts()
     QDockWidget* weightsDock = addDock(weights, tr("Weights"), QStringLiteral("weightsDock"), Qt::RightDockWidgetArea);
     tabifyDockWidget(findChild<QDockWidget*>(QStringLiteral("healthDock")), weightsDock);
     findChild<QDockWidget*>(QStringLiteral("healthDock"))->raise();
-    connect(m_session, &DebugSession::modelOpened, this, [this, weights] {
+    auto showWeights = [this, weights] {
         weights->setLayers(
             m_session->model() ? weightMatrices(*m_session->model()) : std::vector<LayerWeightMatrices> {});
-    });
+    };
+    connect(m_session, &DebugSession::modelOpened, this, showWeights);
+    connect(m_session, &DebugSession::weightsChanged, this, showWeights);
 
     // Export: pictures of the views, and the trace.
     QList<QPair<QString, QWidget*>> views;
@@ -163,11 +165,27 @@ void MainWindow::createDebuggerParts()
     newModel->setStatusTip(tr("Build a recurrent model here: cells, units, options, a Dense on top, and weights from "
                               "Keras's initializers or a .weights.h5"));
     connect(newModel, &QAction::triggered, this, &MainWindow::newModelDialog);
+    QAction* loadWeights = new QAction(tr("Load &Weights…"), this);
+    loadWeights->setStatusTip(tr("Replace the model's weights with a .weights.h5 or .h5 of the same architecture "
+                                 "(pin a baseline first to compare)"));
+    connect(loadWeights, &QAction::triggered, this, [this] {
+        if (!m_session->model()) {
+            showError(tr("Open or build a model first."));
+            return;
+        }
+        const QString path = QFileDialog::getOpenFileName(this, tr("Load Weights"),
+            QFileInfo(m_session->modelPath()).absolutePath(), tr("Keras weights (*.h5 *.keras);;All files (*)"));
+        if (path.isEmpty()) {
+            return;
+        }
+        const QString error = m_session->loadWeights(path);
+        error.isEmpty() ? setStatus(tr("Weights loaded from %1; re-running").arg(path)) : showError(error);
+    });
     QAction* saveModel = new QAction(tr("Save &Model As…"), this);
     saveModel->setStatusTip(tr("Save the model as it is now (options included) as a Keras 3 .keras or legacy .h5"));
     connect(saveModel, &QAction::triggered, this, &MainWindow::saveModelDialog);
     m_fileMenu->insertActions(m_fileMenu->actions().value(0), {newModel});
-    m_fileMenu->insertActions(m_quitAction, {openSession, saveSession, saveSessionAs, saveModel});
+    m_fileMenu->insertActions(m_quitAction, {openSession, saveSession, saveSessionAs, loadWeights, saveModel});
     m_fileMenu->insertSeparator(m_quitAction);
     m_fileMenu->insertActions(m_quitAction, {exportView, exportTrace});
     m_fileMenu->insertSeparator(m_quitAction);
@@ -181,8 +199,8 @@ void MainWindow::createDebuggerParts()
             !notes.isEmpty());
     });
 
-    for (QAction* a :
-        {addBp, pin, unpin, newModel, openSession, saveSession, saveSessionAs, saveModel, exportView, exportTrace}) {
+    for (QAction* a : {addBp, pin, unpin, newModel, loadWeights, openSession, saveSession, saveSessionAs, saveModel,
+             exportView, exportTrace}) {
         m_actions << a;
         addAction(a);
     }

@@ -105,6 +105,7 @@ private slots:
     void builtModelRunsSavesAndReopens_data();
     void builtModelRunsSavesAndReopens();
     void lostFileIsAskedFor();
+    void otherWeightsShowAgainstTheBaseline();
 };
 
 void TestDebuggerTools::initTestCase()
@@ -667,6 +668,56 @@ void TestDebuggerTools::lostFileIsAskedFor()
     QVERIFY(restored.wait(30000) || restored.count() == 1);
     QCOMPARE(roles, QStringList {QStringLiteral("model")});
     QCOMPARE(w.session()->modelPath(), moved);
+}
+
+void TestDebuggerTools::otherWeightsShowAgainstTheBaseline()
+{
+    ModelSpec spec;
+    spec.features = 2;
+    spec.timesteps = 10;
+    spec.layers.front().units = 5;
+    spec.layers.front().returnSequences = true;
+    QTemporaryDir dir;
+    const QString other = dir.filePath(QStringLiteral("other.h5"));
+    std::vector<float> otherOutput;
+    {
+        spec.seed = 1;
+        MainWindow w;
+        QCOMPARE(w.buildModel(spec), QString());
+        QVERIFY(waitForRun(w));
+        QCOMPARE(w.session()->saveModel(other), QString());
+        otherOutput = w.viewContext()->currentSnapshot()->outputs.at(0).second.values();
+    }
+    spec.seed = 2;
+    MainWindow w;
+    w.setErrorPresenter([](const QString&) {});
+    QCOMPARE(w.buildModel(spec), QString());
+    QVERIFY(waitForRun(w));
+    const std::vector<float> ownOutput = w.viewContext()->currentSnapshot()->outputs.at(0).second.values();
+    QVERIFY(ownOutput != otherOutput);
+    w.pinBaseline();
+
+    // Weights of another architecture are refused, naming the file, and change nothing.
+    const QString error = w.session()->loadWeights(kExampleModel);
+    QVERIFY2(error.contains(kExampleModel), qPrintable(error));
+    auto g = generation(w);
+    w.session()->rerun();
+    QVERIFY(waitForRun(w, g));
+    QCOMPARE(w.viewContext()->currentSnapshot()->outputs.at(0).second.values(), ownOutput);
+
+    g = generation(w);
+    QCOMPARE(w.session()->loadWeights(other), QString());
+    QVERIFY(waitForRun(w, g));
+    QCOMPARE(w.viewContext()->currentSnapshot()->outputs.at(0).second.values(), otherOutput);
+    w.viewContext()->setDisplayMode(widgets::DisplayMode::Difference);
+    const std::vector<float> diff = w.viewContext()->snapshot()->outputs.at(0).second.values();
+    for (std::size_t i = 0; i < diff.size(); ++i) {
+        QCOMPARE(diff[i], otherOutput[i] - ownOutput[i]);
+    }
+    // The weights view shows the loaded kernel.
+    auto* view = w.findChild<widgets::WeightsView*>(QStringLiteral("weightsView"));
+    const auto kernel = w.session()->model()->findLayer("lstm")->weights().at(0);
+    QCOMPARE(view->cellValue(widgets::WeightsView::Matrix::Kernel, 1, 3), kernel.data[1 * kernel.shape[1] + 3]);
 }
 
 QTEST_MAIN(TestDebuggerTools)
