@@ -27,7 +27,7 @@ struct RunSnapshot
     std::string error; // non-empty when the run failed: views show it in place of data
     double runMilliseconds = 0.0; // wall time of the engine run
     // Empty for a run as it came out of the engine; otherwise what this snapshot is a view of, for titles:
-    // "baseline" (a pinned earlier run), "current − baseline" (a difference).
+    // "baseline" (a pinned earlier run), "− baseline" (a difference: the current run minus the baseline).
     std::string viewLabel;
 };
 

@@ -128,7 +128,11 @@ std::optional<SeriesView> resolveSeries(const RunSnapshot& snapshot, const Serie
     }
     v.title = layerTitle(snapshot, ref) + QStringLiteral(" / ") + v.quantity;
     if (!snapshot.viewLabel.empty()) {
-        v.title += QStringLiteral(" [") + QString::fromStdString(snapshot.viewLabel) + QStringLiteral("]");
+        // "lstm / c (cell state) − baseline", "lstm / c (cell state) [baseline]": short, the views are narrow.
+        const QString label = QString::fromStdString(snapshot.viewLabel);
+        v.title += label.startsWith(QLatin1Char('-')) || label.startsWith(QChar(0x2212))
+            ? QLatin1Char(' ') + label
+            : QStringLiteral(" [") + label + QLatin1Char(']');
     }
     return v;
 }

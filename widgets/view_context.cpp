@@ -65,7 +65,7 @@ void ViewContext::updateShown()
     } else {
         // Every view shows the difference by drawing a snapshot of differences: one subtraction per change.
         auto diff = std::make_shared<RunSnapshot>(diffSnapshot(*m_current, *m_baseline));
-        diff->viewLabel = "current − baseline";
+        diff->viewLabel = "− baseline";
         show(std::move(diff));
     }
 }

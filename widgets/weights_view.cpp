@@ -211,16 +211,12 @@ void WeightsView::rebuild()
         }
     }
     const Index width = l.blockWidth();
-    const Index blocks = l.blockCount();
     if (gates) {
         QCPAxis* top = first->axis(QCPAxis::atTop);
-        auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-        for (Index b = 0; b < blocks; ++b) {
-            ticker->addTick(static_cast<double>(b * width) + static_cast<double>(width - 1) / 2.0,
-                m_gateLabels[static_cast<int>(b)]);
-        }
+        m_gateTicker = QSharedPointer<QCPAxisTickerText>::create();
+        m_blockWidth = static_cast<double>(width);
         top->setVisible(true);
-        top->setTicker(ticker);
+        top->setTicker(m_gateTicker);
         top->setTickLength(0, 0);
         top->setSubTicks(false);
         top->setRange(first->axis(QCPAxis::atBottom)->range());
@@ -231,6 +227,10 @@ void WeightsView::rebuild()
     QCPAxis* bottom = last->axis(QCPAxis::atBottom);
     bottom->setTickLabels(true);
     bottom->setLabel(gates ? tr("unit within gate") : tr("unit"));
+    if (!gates) {
+        m_gateTicker.reset();
+    }
+    fitGateLabels();
     restyle();
     m_plot->replot();
 }
@@ -359,6 +359,45 @@ float WeightsView::cellValue(Matrix matrix, int row, int col) const
 bool WeightsView::matrixShown(Matrix matrix) const
 {
     return m_panels[static_cast<int>(matrix)].map != nullptr && m_stack->currentWidget() == m_plot;
+}
+
+void WeightsView::fitGateLabels()
+{
+    m_shownGateLabels.clear();
+    if (!m_gateTicker || m_gateLabels.isEmpty()) {
+        return;
+    }
+    QFont bold = font();
+    bold.setBold(true);
+    const QFontMetrics metrics(bold);
+    // Roughly the plot's data width shared by the blocks; a label wider than its block would run into the next.
+    const double perBlock = 0.75 * m_plot->width() / static_cast<double>(m_gateLabels.size());
+    bool fit = true;
+    for (const QString& label : m_gateLabels) {
+        fit = fit && metrics.horizontalAdvance(label) + 8 < perBlock;
+    }
+    m_gateTicker->clear();
+    for (int b = 0; b < m_gateLabels.size(); ++b) {
+        // "i (input gate)" -> "i": the name Keras's gate order uses.
+        const QString label = fit ? m_gateLabels[b] : m_gateLabels[b].section(QLatin1Char(' '), 0, 0);
+        m_shownGateLabels << label;
+        m_gateTicker->addTick(b * m_blockWidth + (m_blockWidth - 1.0) / 2.0, label);
+    }
+}
+
+void WeightsView::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    const QStringList before = m_shownGateLabels;
+    fitGateLabels();
+    if (m_shownGateLabels != before) {
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+}
+
+QStringList WeightsView::shownGateLabels() const
+{
+    return m_shownGateLabels;
 }
 
 QStringList WeightsView::gateLabels() const

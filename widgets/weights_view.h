@@ -7,10 +7,13 @@
 
 #include <vector>
 
+#include <QSharedPointer>
 #include <QStringList>
 #include <QWidget>
 
 #include "core/weight_matrices.h"
+
+class QCPAxisTickerText;
 
 class QComboBox;
 class QCustomPlot;
@@ -48,8 +51,12 @@ public:
     QComboBox* layerBox() const { return m_layerBox; }
     QCustomPlot* plot() const { return m_plot; }
 
+    // The gate names drawn over the blocks: the long ones ("i (input gate)") when they fit, else the short ones.
+    QStringList shownGateLabels() const;
+
 protected:
     void changeEvent(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     struct Panel
@@ -64,6 +71,7 @@ private:
     void addPanel(Matrix which, const WeightMatrix& matrix, const QString& rowLabel, const QStringList& rowNames);
     void restyle();
     void showTip(QMouseEvent* event);
+    void fitGateLabels(); // long or short gate names over the blocks, by the width each block has
 
     std::vector<LayerWeightMatrices> m_layers;
     int m_current = -1;
@@ -76,6 +84,9 @@ private:
     QLabel* m_message;
     QCustomPlot* m_plot;
     QCPTextElement* m_title = nullptr;
+    QSharedPointer<QCPAxisTickerText> m_gateTicker;
+    double m_blockWidth = 0.0; // units per gate block
+    QStringList m_shownGateLabels;
 };
 
 } // namespace rnnscope::widgets

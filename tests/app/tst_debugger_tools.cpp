@@ -321,7 +321,7 @@ void TestDebuggerTools::differenceOfIdenticalRunsIsZero()
     w.viewContext()->setDisplayMode(widgets::DisplayMode::Difference);
     const RunSnapshot& shown = *w.viewContext()->snapshot();
     QVERIFY2(shown.error.empty(), shown.error.c_str());
-    QCOMPARE(shown.viewLabel, std::string("current − baseline"));
+    QCOMPARE(shown.viewLabel, std::string("− baseline"));
     for (const auto* series : allSeries(shown)) {
         for (float v : series->values()) {
             QCOMPARE(v, 0.0F);
