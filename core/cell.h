@@ -79,9 +79,14 @@ public:
     // Scratch for runs of `batch` samples and `steps` steps.
     virtual std::unique_ptr<CellWorkspace> createWorkspace(Index batch, Index steps) const = 0;
     // Called once before the loop with every step's input in processing order: rows s*batch + b of `inputs`
-    // ([steps*batch, inputSize]). Built-in cells compute x.W (+ input bias) for all steps in one product here.
+    // ([steps*batch, inputSize]). `inputs` stays valid until the loop ends. Built-in cells keep a view of it and
+    // compute x.W (+ input bias) a chunk of steps at a time, in one product per chunk, as the steps come.
     virtual void prepare(const ConstMatrixMap& inputs, CellWorkspace& workspace) const = 0;
     virtual void step(const StepIo& io, CellWorkspace& workspace) const = 0;
+    // True when step() touches nothing but its StepIo and its own workspace, so that several threads may run
+    // disjoint groups of samples at once, each with its own workspace, and a sample's results do not depend on the
+    // grouping (beyond float rounding). The loop then may split the batch across threads. Off unless a cell says so.
+    virtual bool supportsBatchSplit() const { return false; }
 
     Index stateCount() const { return static_cast<Index>(states().size()); }
 };

@@ -1,7 +1,10 @@
 #include "rnn_loop.h"
 
 #include <algorithm>
+#include <exception>
+#include <thread>
 
+#include "engine_threads.h"
 #include "errors.h"
 
 namespace rnnscope {
@@ -48,6 +51,44 @@ void allocateTrace(LayerTrace& trace, const RnnCell& cell, Index steps, Index ba
 std::string describeCell(const RnnCell& cell)
 {
     return cell.className() + "(" + std::to_string(cell.units()) + ")";
+}
+
+// Below these, starting a thread (tens of microseconds) costs more than half the run saves.
+constexpr Index kMinSamplesPerThread = 4;
+constexpr double kMinFlopsForThreads = 4e6;
+
+// Multiply-adds of one sample's step, times two: input and recurrent products of every leaf cell.
+double flopsPerSampleStep(const RnnCell& cell)
+{
+    double flops = 0;
+    for (const RnnCell* leaf : cell.leafCells()) {
+        Index stateWidth = 0;
+        for (const auto& s : leaf->states()) {
+            stateWidth += s.size;
+        }
+        Index gateWidth = 0;
+        for (const auto& g : leaf->gates()) {
+            gateWidth += g.size;
+        }
+        flops += 2.0 * static_cast<double>((leaf->inputSize() + stateWidth) * std::max(gateWidth, leaf->outputSize()));
+    }
+    return flops;
+}
+
+// How many groups of samples (threads) a run uses.
+Index threadCount(const RnnCell& cell, const RnnLoopOptions& options, Index batch, Index steps)
+{
+    if (!cell.supportsBatchSplit() || batch < 2 || options.threads == 1) {
+        return 1;
+    }
+    if (options.threads > 1) {
+        return std::min<Index>(options.threads, batch);
+    }
+    const Index wanted = std::min<Index>(engineThreads(), batch / kMinSamplesPerThread);
+    if (wanted < 2 || flopsPerSampleStep(cell) * static_cast<double>(batch * steps) < kMinFlopsForThreads) {
+        return 1;
+    }
+    return wanted;
 }
 
 } // namespace
@@ -115,40 +156,19 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
     }
 
     const Index units = cell.outputSize();
+    const std::size_t nStates = stateSpecs.size();
     auto timeOf = [&](Index s) { return options.goBackwards ? steps - 1 - s : s; };
     auto keep = [&](Index s, Index b) { return mask == nullptr || mask->at(b, timeOf(s)); };
 
-    // Inputs in processing order, time-major: row s*batch + b is sample b's input at step s.
-    RowMatrix x(steps * batch, features);
-    for (Index s = 0; s < steps; ++s) {
-        const Index t = timeOf(s);
-        for (Index b = 0; b < batch; ++b) {
-            const float* src = options.timeMajor ? inputs.data() + (t * batch + b) * features
-                                                 : inputs.data() + (b * steps + t) * features;
-            std::copy(src, src + features, x.data() + (s * batch + b) * features);
-        }
-    }
-
-    auto workspace = cell.createWorkspace(batch, steps);
-    cell.prepare(ConstMatrixMap(x.data(), x.rows(), x.cols()), *workspace);
-
-    // Double-buffered states: a step reads `current` and writes `next`, then they swap.
-    const std::size_t nStates = stateSpecs.size();
-    std::vector<RowMatrix> current(nStates);
-    std::vector<RowMatrix> next(nStates);
-    for (std::size_t i = 0; i < nStates; ++i) {
-        current[i] = ConstMatrixMap(initialStates[i].data(), batch, stateSpecs[i].size);
-        next[i].resize(batch, stateSpecs[i].size);
-    }
-    RowMatrix outputs = RowMatrix::Zero(steps * batch, units); // emitted outputs, processing order
-    RowVector zeroRow = RowVector::Zero(units);
+    // Emitted outputs, processing order. Not zeroed: every row is written, by the loop or (before a resume step)
+    // from the recorded trace, and leaving the pages untouched lets the threads below fault in their own rows.
+    RowMatrix outputs(steps * batch, units);
 
     if (trace != nullptr && resume == nullptr) {
         allocateTrace(*trace, cell, steps, batch, features, mask != nullptr);
     }
     if (resume != nullptr) {
-        // Restore what the recorded run had at step firstStep-1.
-        const Index prev = firstStep - 1;
+        // Restore the outputs the recorded run emitted before firstStep; the states are restored per group.
         for (Index s = 0; s < firstStep; ++s) {
             std::copy(trace->output.stepData(s), trace->output.stepData(s) + batch * units,
                 outputs.data() + s * batch * units);
@@ -163,32 +183,25 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
                         + shapeToString({batch, stateSpecs[i].size}) + ", got "
                         + shapeToString(resume->states[i].shape()));
                 }
-                current[i] = ConstMatrixMap(resume->states[i].data(), batch, stateSpecs[i].size);
             }
-        } else if (prev >= 0) {
-            // Flattened states of a stack are spread over its cells' traces in state order.
-            std::size_t i = 0;
+        } else if (firstStep > 0) {
+            std::size_t recorded = 0;
             for (const auto& ct : trace->cells) {
-                for (const auto& st : ct.states) {
-                    current[i++] = ConstMatrixMap(st.stepData(prev), batch, st.width());
-                }
+                recorded += ct.states.size();
             }
-            if (i != nStates) {
+            if (recorded != nStates) {
                 throw ModelError(describeCell(cell) + ": the recorded trace has no states to resume from");
             }
         }
     }
+    if (trace != nullptr) {
+        // Written here, not per step, so that the threads below never write the same element.
+        for (Index s = firstStep; s < steps; ++s) {
+            trace->stepTime[static_cast<std::size_t>(s)] = static_cast<std::int32_t>(timeOf(s));
+        }
+    }
 
-    // Pointer tables for StepIo, filled before the loop and re-pointed per step (no allocation in the loop).
-    const std::size_t nLeaves = cell.leafCells().size();
-    std::vector<const float*> statePtrs(nStates);
-    std::vector<float*> newStatePtrs(nStates);
-    std::vector<float*> gatePtrs(trace != nullptr ? nLeaves : 0U, nullptr);
-    const bool stacked = trace != nullptr && !trace->cells.empty() && !trace->cells.front().output.empty();
-    std::vector<float*> cellOutputPtrs(stacked ? nLeaves : 0U, nullptr);
-    RowMatrix stepOutput(batch, units);
-
-    // Flattened state i lives in the trace of leaf cell stateCell[i], as its stateSlot[i]-th state.
+    // Flattened state i lives in the trace of leaf cell stateTraceSlot[i].first, as its .second-th state.
     std::vector<std::pair<std::size_t, std::size_t>> stateTraceSlot;
     if (trace != nullptr) {
         for (std::size_t k = 0; k < trace->cells.size(); ++k) {
@@ -203,125 +216,245 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
                 + std::to_string(e.step) + ", outside the run's steps 0.." + std::to_string(steps));
         }
     }
-    auto applyEdits = [&](Index s) {
-        for (const auto& e : edits) {
-            if (e.step != s) {
-                continue;
-            }
-            if (e.stateIndex < 0 || static_cast<std::size_t>(e.stateIndex) >= nStates) {
-                throw ModelError(describeCell(cell) + ": edit of state " + std::to_string(e.stateIndex) + " at step "
-                    + std::to_string(s) + ", but the cell has " + std::to_string(nStates) + " states");
-            }
-            auto& st = current[static_cast<std::size_t>(e.stateIndex)];
-            if (e.values.cols() != st.cols() || e.values.rows() != batch) {
-                throw ModelError(describeCell(cell) + ": edit of state " + std::to_string(e.stateIndex) + " at step "
-                    + std::to_string(s) + " has shape " + shapeToString({e.values.rows(), e.values.cols()})
-                    + ", expected " + shapeToString({batch, st.cols()}));
-            }
-            for (Index b = 0; b < batch; ++b) {
-                if (!e.samples.empty() && std::find(e.samples.begin(), e.samples.end(), b) == e.samples.end()) {
-                    continue;
-                }
-                if (e.units.empty()) {
-                    st.row(b) = e.values.row(b);
-                    continue;
-                }
-                for (Index u : e.units) {
-                    if (u < 0 || u >= st.cols()) {
-                        throw ModelError(describeCell(cell) + ": edit of unit " + std::to_string(u) + " of state "
-                            + std::to_string(e.stateIndex) + ", which has " + std::to_string(st.cols()) + " units");
-                    }
-                    st(b, u) = e.values(b, u);
-                }
-            }
-            if (trace != nullptr && s > 0 && static_cast<std::size_t>(e.stateIndex) < stateTraceSlot.size()) {
-                // The views show the state the user set where they set it: after step s-1.
-                const auto [k, j] = stateTraceSlot[static_cast<std::size_t>(e.stateIndex)];
-                std::copy(st.data(), st.data() + st.size(), trace->cells[k].states[j].stepData(s - 1));
-            }
+    // The edits the loop will apply are checked here, before any thread starts, so the loop itself cannot throw.
+    for (const auto& e : edits) {
+        if (e.step < firstStep) {
+            continue;
         }
-    };
-
-    for (Index s = firstStep; s < steps; ++s) {
-        applyEdits(s);
-        for (std::size_t i = 0; i < nStates; ++i) {
-            statePtrs[i] = current[i].data();
-            newStatePtrs[i] = next[i].data();
+        if (e.stateIndex < 0 || static_cast<std::size_t>(e.stateIndex) >= nStates) {
+            throw ModelError(describeCell(cell) + ": edit of state " + std::to_string(e.stateIndex) + " at step "
+                + std::to_string(e.step) + ", but the cell has " + std::to_string(nStates) + " states");
         }
-        if (trace != nullptr) {
-            for (std::size_t k = 0; k < nLeaves; ++k) {
-                auto& ct = trace->cells[k];
-                gatePtrs[k] = ct.gates.empty() ? nullptr : ct.gates.front().stepData(s);
-                if (stacked) {
-                    cellOutputPtrs[k] = ct.output.stepData(s);
-                }
-            }
+        const Index width = stateSpecs[static_cast<std::size_t>(e.stateIndex)].size;
+        if (e.values.cols() != width || e.values.rows() != batch) {
+            throw ModelError(describeCell(cell) + ": edit of state " + std::to_string(e.stateIndex) + " at step "
+                + std::to_string(e.step) + " has shape " + shapeToString({e.values.rows(), e.values.cols()})
+                + ", expected " + shapeToString({batch, width}));
         }
-        StepIo io;
-        io.step = s;
-        io.batch = batch;
-        io.x = x.data() + s * batch * features;
-        io.states = statePtrs;
-        io.newStates = newStatePtrs;
-        io.output = stepOutput.data();
-        io.gates = gatePtrs;
-        io.cellOutputs = cellOutputPtrs;
-        io.constants = constantMaps;
-        cell.step(io, *workspace);
-
-        auto emitted = outputs.middleRows(s * batch, batch);
-        if (mask == nullptr) {
-            emitted = stepOutput;
-        } else {
-            for (Index b = 0; b < batch; ++b) {
-                if (keep(s, b)) {
-                    emitted.row(b) = stepOutput.row(b);
-                } else {
-                    for (std::size_t i = 0; i < nStates; ++i) {
-                        next[i].row(b) = current[i].row(b);
-                    }
-                    // TF's while_loop path zeroes at once; its unrolled path repeats and zeroes after the loop.
-                    const bool zero = options.zeroOutputForMask && !options.unroll;
-                    if (zero || s == 0) {
-                        emitted.row(b) = zeroRow;
-                    } else {
-                        emitted.row(b) = outputs.row((s - 1) * batch + b);
-                    }
-                }
-            }
-        }
-        std::swap(current, next);
-
-        if (trace != nullptr) {
-            trace->stepTime[static_cast<std::size_t>(s)] = static_cast<std::int32_t>(timeOf(s));
-            std::copy(io.x, io.x + batch * features, trace->input.stepData(s));
-            std::copy(emitted.data(), emitted.data() + batch * units, trace->output.stepData(s));
-            if (!trace->mask.empty()) {
-                for (Index b = 0; b < batch; ++b) {
-                    trace->mask[static_cast<std::size_t>(s * batch + b)] = keep(s, b) ? 1 : 0;
-                }
-            }
-            std::size_t i = 0;
-            for (auto& ct : trace->cells) {
-                for (auto& st : ct.states) {
-                    std::copy(current[i].data(), current[i].data() + current[i].size(), st.stepData(s));
-                    ++i;
-                }
-                if (stacked && &ct == &trace->cells.front()) {
-                    std::copy(io.x, io.x + batch * features, ct.input.stepData(s));
-                }
-            }
-            if (stacked) {
-                for (std::size_t k = 1; k < trace->cells.size(); ++k) {
-                    const auto& prevOut = trace->cells[k - 1].output;
-                    std::copy(prevOut.stepData(s), prevOut.stepData(s) + batch * prevOut.width(),
-                        trace->cells[k].input.stepData(s));
-                }
+        const bool anySample = e.samples.empty()
+            || std::any_of(e.samples.begin(), e.samples.end(), [&](Index b) { return b >= 0 && b < batch; });
+        for (Index u : e.units) {
+            if (anySample && (u < 0 || u >= width)) {
+                throw ModelError(describeCell(cell) + ": edit of unit " + std::to_string(u) + " of state "
+                    + std::to_string(e.stateIndex) + ", which has " + std::to_string(width) + " units");
             }
         }
     }
 
-    applyEdits(steps); // an edit after the last step changes the final states only
+    std::vector<RowMatrix> finalStates(nStates);
+    for (std::size_t i = 0; i < nStates; ++i) {
+        finalStates[i].resize(batch, stateSpecs[i].size);
+    }
+    const bool stacked = trace != nullptr && !trace->cells.empty() && !trace->cells.front().output.empty();
+    const std::size_t nLeaves = cell.leafCells().size();
+
+    // Runs every step for samples [b0, b0 + nb). Each group has its own inputs, workspace and states, and writes
+    // only its own rows of `outputs`, `finalStates` and the trace (a step's rows of one series are the contiguous
+    // block b0*width .. (b0+nb)*width of that step), so groups on different threads never touch the same memory.
+    auto runGroup = [&](Index b0, Index nb) {
+        // Inputs in processing order, time-major: row s*nb + r is sample b0+r's input at step s.
+        RowMatrix x(steps * nb, features);
+        for (Index s = 0; s < steps; ++s) {
+            const Index t = timeOf(s);
+            for (Index r = 0; r < nb; ++r) {
+                const Index b = b0 + r;
+                const float* src = options.timeMajor ? inputs.data() + (t * batch + b) * features
+                                                     : inputs.data() + (b * steps + t) * features;
+                std::copy(src, src + features, x.data() + (s * nb + r) * features);
+            }
+        }
+        auto workspace = cell.createWorkspace(nb, steps);
+        cell.prepare(ConstMatrixMap(x.data(), x.rows(), x.cols()), *workspace);
+
+        // Double-buffered states: a step reads `current` and writes `next`, then they swap.
+        std::vector<RowMatrix> current(nStates);
+        std::vector<RowMatrix> next(nStates);
+        for (std::size_t i = 0; i < nStates; ++i) {
+            const Index w = stateSpecs[i].size;
+            current[i] = ConstMatrixMap(initialStates[i].data() + b0 * w, nb, w);
+            next[i].resize(nb, w);
+        }
+        if (resume != nullptr) {
+            // Restore what the recorded run had at step firstStep-1.
+            if (!resume->states.empty()) {
+                for (std::size_t i = 0; i < nStates; ++i) {
+                    const Index w = stateSpecs[i].size;
+                    current[i] = ConstMatrixMap(resume->states[i].data() + b0 * w, nb, w);
+                }
+            } else if (firstStep > 0) {
+                // Flattened states of a stack are spread over its cells' traces in state order.
+                std::size_t i = 0;
+                for (const auto& ct : trace->cells) {
+                    for (const auto& st : ct.states) {
+                        current[i++] = ConstMatrixMap(st.stepData(firstStep - 1) + b0 * st.width(), nb, st.width());
+                    }
+                }
+            }
+        }
+        std::vector<ConstMatrixMap> groupConstants;
+        for (const auto& c : constantMaps) {
+            // Per-sample constants ([batch, ...]) are split like the inputs; anything else is shared as is.
+            groupConstants.emplace_back(
+                c.rows() == batch ? c.data() + b0 * c.cols() : c.data(), c.rows() == batch ? nb : c.rows(), c.cols());
+        }
+
+        // Pointer tables for StepIo, filled before the loop and re-pointed per step (no allocation in the loop).
+        std::vector<const float*> statePtrs(nStates);
+        std::vector<float*> newStatePtrs(nStates);
+        std::vector<float*> gatePtrs(trace != nullptr ? nLeaves : 0U, nullptr);
+        std::vector<float*> cellOutputPtrs(stacked ? nLeaves : 0U, nullptr);
+        RowMatrix stepOutput(nb, units);
+        const RowVector zeroRow = RowVector::Zero(units);
+
+        auto applyEdits = [&](Index s) {
+            for (const auto& e : edits) {
+                if (e.step != s) {
+                    continue;
+                }
+                auto& st = current[static_cast<std::size_t>(e.stateIndex)];
+                for (Index r = 0; r < nb; ++r) {
+                    const Index b = b0 + r;
+                    if (!e.samples.empty() && std::find(e.samples.begin(), e.samples.end(), b) == e.samples.end()) {
+                        continue;
+                    }
+                    if (e.units.empty()) {
+                        st.row(r) = e.values.row(b);
+                        continue;
+                    }
+                    for (Index u : e.units) {
+                        st(r, u) = e.values(b, u);
+                    }
+                }
+                if (trace != nullptr && s > 0 && static_cast<std::size_t>(e.stateIndex) < stateTraceSlot.size()) {
+                    // The views show the state the user set where they set it: after step s-1.
+                    const auto [k, j] = stateTraceSlot[static_cast<std::size_t>(e.stateIndex)];
+                    std::copy(
+                        st.data(), st.data() + st.size(), trace->cells[k].states[j].stepData(s - 1) + b0 * st.cols());
+                }
+            }
+        };
+
+        for (Index s = firstStep; s < steps; ++s) {
+            applyEdits(s);
+            for (std::size_t i = 0; i < nStates; ++i) {
+                statePtrs[i] = current[i].data();
+                newStatePtrs[i] = next[i].data();
+            }
+            if (trace != nullptr) {
+                for (std::size_t k = 0; k < nLeaves; ++k) {
+                    auto& ct = trace->cells[k];
+                    gatePtrs[k]
+                        = ct.gates.empty() ? nullptr : ct.gates.front().stepData(s) + b0 * ct.gates.front().width();
+                    if (stacked) {
+                        cellOutputPtrs[k] = ct.output.stepData(s) + b0 * ct.output.width();
+                    }
+                }
+            }
+            StepIo io;
+            io.step = s;
+            io.batch = nb;
+            io.x = x.data() + s * nb * features;
+            io.states = statePtrs;
+            io.newStates = newStatePtrs;
+            io.output = stepOutput.data();
+            io.gates = gatePtrs;
+            io.cellOutputs = cellOutputPtrs;
+            io.constants = groupConstants;
+            cell.step(io, *workspace);
+
+            auto emitted = outputs.middleRows(s * batch + b0, nb);
+            if (mask == nullptr) {
+                emitted = stepOutput;
+            } else {
+                for (Index r = 0; r < nb; ++r) {
+                    const Index b = b0 + r;
+                    if (keep(s, b)) {
+                        emitted.row(r) = stepOutput.row(r);
+                    } else {
+                        for (std::size_t i = 0; i < nStates; ++i) {
+                            next[i].row(r) = current[i].row(r);
+                        }
+                        // TF's while_loop path zeroes at once; its unrolled path repeats and zeroes after the loop.
+                        const bool zero = options.zeroOutputForMask && !options.unroll;
+                        if (zero || s == 0) {
+                            emitted.row(r) = zeroRow;
+                        } else {
+                            emitted.row(r) = outputs.row((s - 1) * batch + b);
+                        }
+                    }
+                }
+            }
+            std::swap(current, next);
+
+            if (trace != nullptr) {
+                std::copy(io.x, io.x + nb * features, trace->input.stepData(s) + b0 * features);
+                std::copy(emitted.data(), emitted.data() + nb * units, trace->output.stepData(s) + b0 * units);
+                if (!trace->mask.empty()) {
+                    for (Index b = b0; b < b0 + nb; ++b) {
+                        trace->mask[static_cast<std::size_t>(s * batch + b)] = keep(s, b) ? 1 : 0;
+                    }
+                }
+                std::size_t i = 0;
+                for (auto& ct : trace->cells) {
+                    for (auto& st : ct.states) {
+                        std::copy(
+                            current[i].data(), current[i].data() + current[i].size(), st.stepData(s) + b0 * st.width());
+                        ++i;
+                    }
+                    if (stacked && &ct == &trace->cells.front()) {
+                        std::copy(io.x, io.x + nb * features, ct.input.stepData(s) + b0 * features);
+                    }
+                }
+                if (stacked) {
+                    for (std::size_t k = 1; k < trace->cells.size(); ++k) {
+                        const auto& prevOut = trace->cells[k - 1].output;
+                        const Index w = prevOut.width();
+                        std::copy(prevOut.stepData(s) + b0 * w, prevOut.stepData(s) + (b0 + nb) * w,
+                            trace->cells[k].input.stepData(s) + b0 * w);
+                    }
+                }
+            }
+        }
+
+        applyEdits(steps); // an edit after the last step changes the final states only
+        for (std::size_t i = 0; i < nStates; ++i) {
+            finalStates[i].middleRows(b0, nb) = current[i];
+        }
+    };
+
+    const Index groups = threadCount(cell, options, batch, steps - firstStep);
+    if (groups <= 1) {
+        runGroup(0, batch);
+    } else {
+        // Contiguous groups of samples, the first `batch % groups` one sample larger. The calling thread runs
+        // group 0; threads are started here, once per run, never inside the time loop.
+        std::vector<std::exception_ptr> errors(static_cast<std::size_t>(groups));
+        auto guarded = [&](Index g, Index b0, Index nb) {
+            try {
+                runGroup(b0, nb);
+            } catch (...) {
+                errors[static_cast<std::size_t>(g)] = std::current_exception();
+            }
+        };
+        {
+            std::vector<std::jthread> workers;
+            workers.reserve(static_cast<std::size_t>(groups - 1));
+            const Index base = batch / groups;
+            const Index extra = batch % groups;
+            Index b0 = base + (extra > 0 ? 1 : 0);
+            for (Index g = 1; g < groups; ++g) {
+                const Index nb = base + (g < extra ? 1 : 0);
+                workers.emplace_back(guarded, g, b0, nb);
+                b0 += nb;
+            }
+            guarded(0, 0, base + (extra > 0 ? 1 : 0));
+        } // joins
+        for (const auto& e : errors) {
+            if (e) {
+                std::rethrow_exception(e);
+            }
+        }
+    }
 
     if (mask != nullptr && options.zeroOutputForMask && options.unroll) {
         // TF's unrolled path: outputs (processing order) are zeroed with the mask in *original* time order.
@@ -361,7 +494,7 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
     }
     for (std::size_t i = 0; i < nStates; ++i) {
         result.states.emplace_back(Shape {batch, stateSpecs[i].size},
-            std::vector<float>(current[i].data(), current[i].data() + current[i].size()));
+            std::vector<float>(finalStates[i].data(), finalStates[i].data() + finalStates[i].size()));
     }
     return result;
 }

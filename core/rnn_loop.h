@@ -25,6 +25,10 @@ struct RnnLoopOptions
     bool timeMajor = false; // inputs [T, B, ...] and outputs [T, B, U]
     bool zeroOutputForMask = false;
     std::optional<Index> inputLength; // when given, must equal the number of timesteps
+    // Threads to split the batch over. 0: engineThreads(), used only when the batch and the work are large
+    // enough to pay for starting threads. n >= 1: up to n threads (at most one per sample) whatever the size;
+    // 1 runs on the calling thread. Results agree up to float rounding whatever the count.
+    int threads = 0;
 };
 
 // A what-if edit: before processing step `step`, state `stateIndex` (flattened Keras order) of the given
@@ -57,6 +61,8 @@ struct RnnLoopResult
 };
 
 // `trace`, when given, is (re)allocated and filled, except on resume, where it is updated from the resume step.
+// Cells that support it (RnnCell::supportsBatchSplit) may run on several threads, each on its own samples; the
+// trace's layout and contents do not depend on that.
 RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vector<Tensor>& initialStates,
     const Mask* mask, const std::vector<Tensor>& constants, const RnnLoopOptions& options, LayerTrace* trace = nullptr,
     std::span<const StateEdit> edits = {}, const ResumePoint* resume = nullptr);

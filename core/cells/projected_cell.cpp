@@ -1,5 +1,7 @@
 #include "projected_cell.h"
 
+#include <algorithm>
+
 namespace rnnscope {
 
 ProjectedCell::ProjectedCell(Index inputSize, Index units, Index gateCount, bool useBias)
@@ -11,11 +13,26 @@ ProjectedCell::ProjectedCell(Index inputSize, Index units, Index gateCount, bool
 {
 }
 
+namespace {
+
+// Steps per input-projection chunk: 32, fewer when a chunk would exceed about 1 MiB (an L2 cache) so that the
+// block is still cached when its steps use it, but at least 4 so that each product stays a real GEMM.
+Index chunkStepsFor(Index batch, Index width, Index steps)
+{
+    constexpr Index kBudgetBytes = Index {1} << 20;
+    const Index perStep = std::max<Index>(1, batch * width * static_cast<Index>(sizeof(float)));
+    return std::clamp<Index>(std::min<Index>(32, kBudgetBytes / perStep), std::min<Index>(4, steps), steps);
+}
+
+} // namespace
+
 std::unique_ptr<CellWorkspace> ProjectedCell::createWorkspace(Index batch, Index steps) const
 {
     auto ws = std::make_unique<ProjectionWorkspace>();
     const Index width = m_gateCount * m_units;
-    ws->projectedAll.resize(steps * batch, width);
+    ws->batch = batch;
+    ws->steps = steps;
+    ws->chunkSteps = chunkStepsFor(batch, width, std::max<Index>(1, steps));
     ws->projectedStep.resize(batch, width);
     ws->scratch.resize(batch, width);
     ws->recurrent.resize(batch, width);
@@ -26,20 +43,32 @@ std::unique_ptr<CellWorkspace> ProjectedCell::createWorkspace(Index batch, Index
 void ProjectedCell::prepare(const ConstMatrixMap& inputs, CellWorkspace& workspace) const
 {
     auto& ws = static_cast<ProjectionWorkspace&>(workspace);
-    ws.projectedAll.noalias() = inputs * m_kernel;
-    if (const float* b = inputBias()) {
-        ws.projectedAll.rowwise() += Eigen::Map<const RowVector>(b, m_kernel.cols());
-    }
+    ws.inputs = inputs.data();
+    ws.chunk.resize(ws.chunkSteps * ws.batch, m_kernel.cols());
+    ws.chunkBegin = 0;
+    ws.chunkEnd = 0; // empty: the first step computes its chunk
     ws.prepared = true;
 }
 
 Eigen::Map<const RowMatrix> ProjectedCell::projectedInput(const StepIo& io, ProjectionWorkspace& ws) const
 {
     const Index width = m_kernel.cols();
+    const Index in = m_kernel.rows();
     if (ws.prepared) {
-        return {ws.projectedAll.data() + io.step * io.batch * width, io.batch, width};
+        if (io.step < ws.chunkBegin || io.step >= ws.chunkEnd) {
+            // Steps come in order (a resume starts mid-run), so a chunk starts at the first step that needs it.
+            ws.chunkBegin = io.step;
+            ws.chunkEnd = std::min(io.step + ws.chunkSteps, ws.steps);
+            const Index rows = (ws.chunkEnd - ws.chunkBegin) * io.batch;
+            MatrixMap chunk(ws.chunk.data(), rows, width);
+            chunk.noalias() = ConstMatrixMap(ws.inputs + ws.chunkBegin * io.batch * in, rows, in) * m_kernel;
+            if (const float* b = inputBias()) {
+                chunk.rowwise() += Eigen::Map<const RowVector>(b, width);
+            }
+        }
+        return {ws.chunk.data() + (io.step - ws.chunkBegin) * io.batch * width, io.batch, width};
     }
-    ConstMatrixMap x(io.x, io.batch, m_kernel.rows());
+    ConstMatrixMap x(io.x, io.batch, in);
     ws.projectedStep.noalias() = x * m_kernel;
     if (const float* b = inputBias()) {
         ws.projectedStep.rowwise() += Eigen::Map<const RowVector>(b, width);

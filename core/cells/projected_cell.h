@@ -1,7 +1,7 @@
 #pragma once
 // Shared machinery of the built-in cells (SimpleRNN, LSTM, GRU, minimal): a kernel W [in, G*u], a recurrent
 // kernel U [u, G*u], an optional input bias, and the input projection x.W + b that does not depend on the
-// state, so it is computed for all steps at once before the loop when the inputs are known up front.
+// state, so when the inputs are known up front it is computed for a chunk of steps in one product.
 
 #include "../cell.h"
 
@@ -10,7 +10,16 @@ namespace rnnscope {
 class ProjectionWorkspace : public CellWorkspace
 {
 public:
-    RowMatrix projectedAll; // [steps*batch, G*u], filled by prepare()
+    // Input projections x.W + b of `chunkSteps` consecutive steps, [chunkSteps*batch, G*u], computed by one
+    // product when the loop reaches the first step of the chunk. A chunk rather than all steps: the block
+    // stays in cache between its product and its use, and the workspace does not grow with the run.
+    RowMatrix chunk;
+    Index chunkSteps = 0;
+    Index chunkBegin = 0; // steps [chunkBegin, chunkEnd) are in `chunk`
+    Index chunkEnd = 0;
+    Index batch = 0;
+    Index steps = 0;
+    const float* inputs = nullptr; // prepare()'s inputs [steps*batch, in], owned by the loop
     RowMatrix projectedStep; // [batch, G*u], used when the inputs were not prepared (inner cells of a stack)
     RowMatrix scratch; // [batch, G*u]
     RowMatrix recurrent; // [batch, G*u]: h.U when a cell needs it apart from the input projection
@@ -34,6 +43,7 @@ public:
 
     std::unique_ptr<CellWorkspace> createWorkspace(Index batch, Index steps) const override;
     void prepare(const ConstMatrixMap& inputs, CellWorkspace& workspace) const override;
+    bool supportsBatchSplit() const override { return true; }
 
 protected:
     // x.W + input bias for this step: a row block of the precomputed projection, or computed now.

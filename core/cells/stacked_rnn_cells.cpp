@@ -1,5 +1,7 @@
 #include "stacked_rnn_cells.h"
 
+#include <algorithm>
+
 #include "../errors.h"
 
 namespace rnnscope {
@@ -97,6 +99,11 @@ void StackedRnnCells::prepare(const ConstMatrixMap& inputs, CellWorkspace& works
     // Only the first cell's inputs are known before the loop; the others project their input each step.
     auto& ws = static_cast<StackWorkspace&>(workspace);
     m_cells.front()->prepare(inputs, *ws.cells.front());
+}
+
+bool StackedRnnCells::supportsBatchSplit() const
+{
+    return std::all_of(m_cells.begin(), m_cells.end(), [](const auto& c) { return c->supportsBatchSplit(); });
 }
 
 void StackedRnnCells::step(const StepIo& io, CellWorkspace& workspace) const

@@ -24,6 +24,7 @@ public:
     std::unique_ptr<CellWorkspace> createWorkspace(Index batch, Index steps) const override;
     void prepare(const ConstMatrixMap& inputs, CellWorkspace& workspace) const override;
     void step(const StepIo& io, CellWorkspace& workspace) const override;
+    bool supportsBatchSplit() const override; // when every cell does
 
     const std::vector<std::unique_ptr<RnnCell>>& cells() const { return m_cells; }
     bool reverseStateOrder() const { return m_reverseStateOrder; }

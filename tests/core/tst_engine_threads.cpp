@@ -1,0 +1,356 @@
+// The batch split across threads (rnn_loop.cpp, engine_threads.h) changes nothing a user can see: for every cell
+// kind and every loop option, a run on 2 or 3 threads returns the same outputs and states as a run on 1 thread
+// (within 1e-6, float rounding of different GEMM shapes), and records a trace of exactly the same layout and
+// values. Also covers what-if edits of chosen samples and units, resuming, constants, Bidirectional, and the knob.
+
+#include <QObject>
+#include <QTest>
+
+#include "core/bidirectional.h"
+#include "core/engine_threads.h"
+#include "core/rnn_layer.h"
+#include "core/rnn_loop.h"
+#include "engine_fixtures.h"
+
+using namespace rnnscope;
+using namespace rnnscope::testing;
+
+namespace {
+
+constexpr double kTolerance = 1e-6;
+constexpr Index kBatch = 7; // odd: groups of unequal size (4+3, 3+2+2)
+constexpr Index kSteps = 9;
+constexpr Index kFeatures = 3;
+
+double maxDiff(const std::vector<float>& a, const std::vector<float>& b)
+{
+    if (a.size() != b.size()) {
+        return INFINITY;
+    }
+    double m = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        m = std::max(m, static_cast<double>(std::abs(a[i] - b[i])));
+    }
+    return m;
+}
+
+double maxDiff(const Tensor& a, const Tensor& b)
+{
+    return a.shape() == b.shape() ? maxDiff(a.values(), b.values()) : INFINITY;
+}
+
+// Same name, shape [steps, batch, width] and values.
+void compareSeries(const TraceSeries& a, const TraceSeries& b, const char* what)
+{
+    QVERIFY2(a.name() == b.name(), what);
+    QVERIFY2(a.steps() == b.steps() && a.batch() == b.batch() && a.width() == b.width(), what);
+    QVERIFY2(maxDiff(a.values(), b.values()) < kTolerance, what);
+}
+
+void compareTraces(const LayerTrace& a, const LayerTrace& b)
+{
+    QCOMPARE(a.className, b.className);
+    QCOMPARE(a.units, b.units);
+    QCOMPARE(a.batch, b.batch);
+    QCOMPARE(a.steps, b.steps);
+    QCOMPARE(a.stepTime, b.stepTime);
+    QCOMPARE(a.mask, b.mask);
+    compareSeries(a.input, b.input, "input");
+    compareSeries(a.output, b.output, "output");
+    QCOMPARE(a.cells.size(), b.cells.size());
+    for (std::size_t k = 0; k < a.cells.size(); ++k) {
+        const CellTrace& ca = a.cells[k];
+        const CellTrace& cb = b.cells[k];
+        QCOMPARE(ca.className, cb.className);
+        QCOMPARE(ca.gateNames, cb.gateNames);
+        QCOMPARE(ca.states.size(), cb.states.size());
+        for (std::size_t j = 0; j < ca.states.size(); ++j) {
+            compareSeries(ca.states[j], cb.states[j], "state");
+        }
+        QCOMPARE(ca.gates.size(), cb.gates.size());
+        for (std::size_t j = 0; j < ca.gates.size(); ++j) {
+            compareSeries(ca.gates[j], cb.gates[j], "gates");
+        }
+        compareSeries(ca.input, cb.input, "cell input");
+        compareSeries(ca.output, cb.output, "cell output");
+    }
+    QCOMPARE(a.directions.size(), b.directions.size());
+    for (std::size_t d = 0; d < a.directions.size(); ++d) {
+        compareTraces(a.directions[d], b.directions[d]);
+    }
+}
+
+void compareResults(const RnnLoopResult& a, const RnnLoopResult& b)
+{
+    QVERIFY(maxDiff(a.outputs, b.outputs) < kTolerance);
+    QVERIFY(maxDiff(a.lastOutput, b.lastOutput) < kTolerance);
+    QCOMPARE(a.states.size(), b.states.size());
+    for (std::size_t i = 0; i < a.states.size(); ++i) {
+        QVERIFY(maxDiff(a.states[i], b.states[i]) < kTolerance);
+    }
+}
+
+Mask testMask(Index batch, Index steps)
+{
+    Mask mask(batch, steps);
+    for (Index b = 0; b < batch; ++b) {
+        for (Index t = 0; t < steps; ++t) {
+            mask.set(b, t, (b + 2 * t) % 5 != 0);
+        }
+    }
+    return mask;
+}
+
+// Edits of the first state: all units of samples 1 and 5 at step 2, unit 1 of sample 6 (in the last group) at
+// step 5, and every sample at the end (the final states).
+std::vector<StateEdit> testEdits(const RnnCell& cell, Index batch, Index steps)
+{
+    const Index width = cell.states()[0].size;
+    StateEdit a;
+    a.step = 2;
+    a.stateIndex = 0;
+    a.samples = {1, 5};
+    a.values = RowMatrix::Constant(batch, width, 0.75F);
+    StateEdit b;
+    b.step = 5;
+    b.stateIndex = 0;
+    b.samples = {6};
+    b.units = {1};
+    b.values = RowMatrix::Constant(batch, width, -0.5F);
+    StateEdit c;
+    c.step = steps;
+    c.stateIndex = cell.stateCount() - 1;
+    c.values = RowMatrix::Constant(batch, cell.states().back().size, 0.25F);
+    return {a, b, c};
+}
+
+// A user-defined cell that says it can be split: h' = h + x + constant (a per-sample [B, 2] constant).
+class SplittableAccumulateCell : public RnnCell
+{
+public:
+    std::string className() const override { return "SplittableAccumulateCell"; }
+    Index inputSize() const override { return 2; }
+    Index outputSize() const override { return 2; }
+    std::vector<StateSpec> states() const override { return {{"h", 2}}; }
+    std::vector<GateSpec> gates() const override { return {}; }
+    std::vector<WeightSlot> weights() override { return {}; }
+    std::unique_ptr<CellWorkspace> createWorkspace(Index, Index) const override
+    {
+        return std::make_unique<CellWorkspace>();
+    }
+    void prepare(const ConstMatrixMap&, CellWorkspace&) const override { }
+    void step(const StepIo& io, CellWorkspace&) const override
+    {
+        MatrixMap out(io.output, io.batch, 2);
+        out = ConstMatrixMap(io.x, io.batch, 2) + io.constants[0] + ConstMatrixMap(io.states[0], io.batch, 2);
+        MatrixMap(io.newStates[0], io.batch, 2) = out;
+    }
+    bool supportsBatchSplit() const override { return true; }
+};
+
+std::unique_ptr<RnnCell> bigLstm(unsigned seed)
+{
+    // Large enough that the automatic choice uses threads (see kMinFlopsForThreads in rnn_loop.cpp).
+    auto cell = std::make_unique<LstmCell>(
+        8, 32, Activation(ActivationKind::Tanh), Activation(ActivationKind::Sigmoid), true);
+    randomizeWeights(*cell, seed);
+    return cell;
+}
+
+} // namespace
+
+class TestEngineThreads : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void threadedEqualsSingleThreaded_data();
+    void threadedEqualsSingleThreaded();
+    void resumeThreadedEqualsSingleThreaded_data();
+    void resumeThreadedEqualsSingleThreaded();
+    void constantsAreSplitPerSample();
+    void automaticChoiceAndKnob();
+    void bidirectionalThreadedEqualsSingleThreaded();
+};
+
+void TestEngineThreads::threadedEqualsSingleThreaded_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("variant");
+    for (const char* k : {"simple", "lstm", "gru", "gru_reset_after", "minimal", "stack"}) {
+        for (const char* v : {"plain", "mask", "mask_zero", "backwards_mask", "time_major", "unroll_backwards", "edits",
+                 "edits_backwards_mask", "initial_states"}) {
+            QTest::addRow("%s %s", k, v) << QString::fromLatin1(k) << QString::fromLatin1(v);
+        }
+    }
+}
+
+void TestEngineThreads::threadedEqualsSingleThreaded()
+{
+    QFETCH(QString, kind);
+    QFETCH(QString, variant);
+    auto cell = makeTestCell(kind.toStdString(), kFeatures, 41);
+    RnnLoopOptions options;
+    const bool timeMajor = variant == QLatin1String("time_major");
+    options.timeMajor = timeMajor;
+    const Tensor x
+        = randomTensor(timeMajor ? Shape {kSteps, kBatch, kFeatures} : Shape {kBatch, kSteps, kFeatures}, 42);
+    const Mask mask = testMask(kBatch, kSteps);
+    const bool masked = variant.contains(QLatin1String("mask")) || variant == QLatin1String("unroll_backwards");
+    options.zeroOutputForMask = variant == QLatin1String("mask_zero") || variant == QLatin1String("unroll_backwards");
+    options.goBackwards = variant.contains(QLatin1String("backwards"));
+    options.unroll = variant == QLatin1String("unroll_backwards");
+    std::vector<StateEdit> edits;
+    if (variant.startsWith(QLatin1String("edits"))) {
+        edits = testEdits(*cell, kBatch, kSteps);
+    }
+    std::vector<Tensor> states = zeroStates(*cell, kBatch);
+    if (variant == QLatin1String("initial_states")) {
+        unsigned seed = 43;
+        for (auto& s : states) {
+            s = randomTensor(s.shape(), seed++);
+        }
+    }
+
+    options.threads = 1;
+    LayerTrace single;
+    const auto a = rnnLoop(*cell, x, states, masked ? &mask : nullptr, {}, options, &single, edits);
+    for (int threads : {2, 3, static_cast<int>(kBatch)}) {
+        options.threads = threads;
+        LayerTrace split;
+        const auto b = rnnLoop(*cell, x, states, masked ? &mask : nullptr, {}, options, &split, edits);
+        compareResults(a, b);
+        compareTraces(single, split);
+    }
+}
+
+void TestEngineThreads::resumeThreadedEqualsSingleThreaded_data()
+{
+    QTest::addColumn<QString>("kind");
+    for (const char* k : {"simple", "lstm", "gru", "gru_reset_after", "minimal", "stack"}) {
+        QTest::newRow(k) << QString::fromLatin1(k);
+    }
+}
+
+void TestEngineThreads::resumeThreadedEqualsSingleThreaded()
+{
+    // The debugger's what-if path: a recorded run, then a resume from step 4 with an edit at step 6, on the same
+    // trace. Threaded and single-threaded resumes update the trace identically.
+    QFETCH(QString, kind);
+    auto cell = makeTestCell(kind.toStdString(), kFeatures, 44);
+    const Tensor x = randomTensor({kBatch, kSteps, kFeatures}, 45);
+    const Mask mask = testMask(kBatch, kSteps);
+    RnnLoopOptions options;
+    options.goBackwards = true;
+    StateEdit edit;
+    edit.step = 6;
+    edit.stateIndex = 0;
+    edit.samples = {0, 6};
+    edit.values = RowMatrix::Constant(kBatch, cell->states()[0].size, 0.5F);
+    const std::vector<StateEdit> edits {edit};
+    ResumePoint at;
+    at.step = 4;
+
+    options.threads = 1;
+    LayerTrace single;
+    rnnLoop(*cell, x, zeroStates(*cell, kBatch), &mask, {}, options, &single);
+    const auto a = rnnLoop(*cell, x, zeroStates(*cell, kBatch), &mask, {}, options, &single, edits, &at);
+
+    options.threads = 2;
+    LayerTrace split;
+    rnnLoop(*cell, x, zeroStates(*cell, kBatch), &mask, {}, options, &split);
+    const auto b = rnnLoop(*cell, x, zeroStates(*cell, kBatch), &mask, {}, options, &split, edits, &at);
+    compareResults(a, b);
+    compareTraces(single, split);
+
+    // And the resumed run equals a whole run with the same edit.
+    options.threads = 1;
+    LayerTrace whole;
+    const auto c = rnnLoop(*cell, x, zeroStates(*cell, kBatch), &mask, {}, options, &whole, edits);
+    compareResults(c, b);
+    compareTraces(whole, split);
+}
+
+void TestEngineThreads::constantsAreSplitPerSample()
+{
+    SplittableAccumulateCell cell;
+    const Tensor x = randomTensor({kBatch, kSteps, 2}, 46);
+    const Tensor k = randomTensor({kBatch, 2}, 47);
+    const Mask mask = testMask(kBatch, kSteps);
+    RnnLoopOptions options;
+    options.threads = 1;
+    LayerTrace single;
+    const auto a = rnnLoop(cell, x, zeroStates(cell, kBatch), &mask, {k}, options, &single);
+    options.threads = 3;
+    LayerTrace split;
+    const auto b = rnnLoop(cell, x, zeroStates(cell, kBatch), &mask, {k}, options, &split);
+    compareResults(a, b);
+    compareTraces(single, split);
+    // Exactly the sums: sample b's final state is the sum of its kept inputs plus one constant per kept step.
+    for (Index b0 = 0; b0 < kBatch; ++b0) {
+        for (Index u = 0; u < 2; ++u) {
+            float sum = 0;
+            for (Index t = 0; t < kSteps; ++t) {
+                if (mask.at(b0, t)) {
+                    sum += x.at(b0, t, u) + k.at(b0, u);
+                }
+            }
+            QVERIFY(std::abs(b.states[0].at(b0, u) - sum) < 1e-5);
+        }
+    }
+}
+
+void TestEngineThreads::automaticChoiceAndKnob()
+{
+    setEngineThreads(3);
+    QCOMPARE(engineThreads(), 3);
+    setEngineThreads(0);
+    QVERIFY(engineThreads() >= 1);
+
+    // threads = 0 (automatic) on a run large enough to split, with the knob at 2 and at 1.
+    auto cell = bigLstm(48);
+    const Tensor x = randomTensor({16, 20, 8}, 49);
+    const Mask mask = testMask(16, 20);
+    RnnLoopOptions options;
+    options.goBackwards = true;
+    setEngineThreads(1);
+    LayerTrace single;
+    const auto a = rnnLoop(*cell, x, zeroStates(*cell, 16), &mask, {}, options, &single);
+    setEngineThreads(2);
+    LayerTrace split;
+    const auto b = rnnLoop(*cell, x, zeroStates(*cell, 16), &mask, {}, options, &split);
+    setEngineThreads(0);
+    compareResults(a, b);
+    compareTraces(single, split);
+}
+
+void TestEngineThreads::bidirectionalThreadedEqualsSingleThreaded()
+{
+    auto run = [](int threads, ModelTrace& trace) {
+        setEngineThreads(threads);
+        RnnOptions forward;
+        forward.returnSequences = true;
+        RnnOptions backward = forward;
+        backward.goBackwards = true;
+        BidirectionalLayer layer("bi", std::make_unique<RnnLayer>("f", "LSTM", bigLstm(50), forward),
+            std::make_unique<RnnLayer>("b", "LSTM", bigLstm(51), backward), MergeMode::Concat);
+        const Tensor x = randomTensor({16, 20, 8}, 52);
+        const Mask mask = testMask(16, 20);
+        CallContext context;
+        context.trace = &trace;
+        auto out = layer.call({LayerInput {&x, &mask}}, context);
+        setEngineThreads(0);
+        return std::move(out.at(0).tensor);
+    };
+    ModelTrace single;
+    ModelTrace split;
+    const Tensor a = run(1, single);
+    const Tensor b = run(2, split);
+    QVERIFY(maxDiff(a, b) < kTolerance);
+    QCOMPARE(single.layers.size(), std::size_t {1});
+    QCOMPARE(split.layers.size(), std::size_t {1});
+    compareTraces(single.layers[0], split.layers[0]);
+}
+
+QTEST_GUILESS_MAIN(TestEngineThreads)
+#include "tst_engine_threads.moc"
