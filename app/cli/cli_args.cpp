@@ -94,6 +94,18 @@ std::string usageText()
            "               draws one view of a trace written by run --trace. Q is a state (h, c), a gate (i f c o;\n"
            "               z r hh), output or input; a name that is both a state and a gate (LSTM's c) is the\n"
            "               state: write gate:c for the gate (state:NAME is accepted too)\n"
+           "  rnnscope-cli bench --cell lstm|gru|simple_rnn [--layers N] --batch B --steps T --features F\n"
+           "               --units U [--seed S] [--trace on|off] [--threads N] [--repeat N] [--warmup N]\n"
+           "  rnnscope-cli bench MODEL --input X [--input X2 ...] [--weights W.h5] [--trace on|off]\n"
+           "               [--threads N] [--repeat N] [--warmup N]\n"
+           "               times the engine's forward pass (model.predict, the full trace recorded unless\n"
+           "               --trace off) on N layers (default 1) with return_sequences, Keras's default\n"
+           "               activations and initializers drawn from seed S (GRU: reset_after=True), or on MODEL\n"
+           "               with X (read as run reads it). After --warmup passes (default 1) it prints one line\n"
+           "               per --repeat pass (default 5), then: median_ms=... min_ms=... gflops=..., where\n"
+           "               gflops = sum over recurrent layers of 2*B*T*(F_in*G*U + U*G*U) / median time\n"
+           "               (G gates: LSTM 4, GRU 3, SimpleRNN 1; F_in the layer's input width).\n"
+           "               --threads N sets RNNSCOPE_THREADS=N, honoured when the engine runs threaded\n"
            "MODEL is a legacy Keras .h5 model, or a model config .json with --weights; the format is read from\n"
            "the file's content. Exit status: 0 success, 2 usage error, 3 bad input.\n"
            "An input X is one of:\n"
@@ -118,7 +130,7 @@ Arguments parseArguments(const std::vector<std::string>& args)
 {
     Arguments a;
     if (args.empty()) {
-        throw UsageError("no command given (expected info, run, convert or plot)");
+        throw UsageError("no command given (expected info, run, convert, plot or bench)");
     }
     a.command = args[0];
     if (a.command == "help" || a.command == "--help" || a.command == "-h") {

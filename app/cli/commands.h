@@ -17,5 +17,8 @@ int convertCommand(const Arguments& args, std::ostream& out, std::ostream& warni
 // plot TRACE.h5 --layer L --quantity Q --out FIG.svg|png|pdf [...]: parses its own arguments (args[0] == "plot")
 // and is the only command that uses Qt (app/cli/plot_command.cpp).
 int plotCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// bench (--cell lstm|gru|simple_rnn ... | MODEL --input X ...): times the engine's forward pass; parses its own
+// arguments (args[0] == "bench") (app/cli/bench_command.cpp).
+int benchCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 } // namespace rnnscope::cli

@@ -32,6 +32,9 @@ int main(int argc, char** argv)
         if (!args.empty() && args[0] == "plot") {
             return cli::plotCommand(args, std::cout, std::cerr);
         }
+        if (!args.empty() && args[0] == "bench") {
+            return cli::benchCommand(args, std::cout, std::cerr);
+        }
         const cli::Arguments parsed = cli::parseArguments(args);
         if (parsed.command == "help") {
             std::cout << cli::usageText();

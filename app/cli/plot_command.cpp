@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "core/io/file_error.h"
 #include "core/io/trace_reader.h"
+#include "flag_args.h"
 #include "widgets/heatmap_view.h"
 #include "widgets/plot_export.h"
 #include "widgets/sample_unit_view.h"
@@ -92,26 +93,13 @@ PlotArgs parsePlotArgs(const std::vector<std::string>& args)
 {
     PlotArgs a;
     std::vector<std::string> positional;
-    // Every option takes a value, as "--flag value" or "--flag=value".
-    for (std::size_t i = 1; i < args.size(); ++i) {
-        std::string flag = args[i];
-        if (flag == "--help" || flag == "-h") {
-            a.help = true;
-            return a;
-        }
-        if (flag.rfind("--", 0) != 0) {
-            positional.push_back(flag);
-            continue;
-        }
-        std::string value;
-        if (const auto eq = flag.find('='); eq != std::string::npos) {
-            value = flag.substr(eq + 1);
-            flag = flag.substr(0, eq);
-        } else if (i + 1 < args.size()) {
-            value = args[++i];
-        } else {
-            throw UsageError(flag + " needs a value");
-        }
+    const FlagArgs split = splitFlagArgs(args, true);
+    if (split.help) {
+        a.help = true;
+        return a;
+    }
+    positional = split.positional;
+    for (const auto& [flag, value] : split.flags) {
         if (flag == "--layer") {
             a.layer = value;
         } else if (flag == "--quantity") {
