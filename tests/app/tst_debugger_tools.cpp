@@ -301,6 +301,26 @@ void TestDebuggerTools::whatIfVectorFromTextAndBadInput()
         QCOMPARE(h.at(5, 0, u), static_cast<float>(0.01 * static_cast<double>(u)));
     }
     QCOMPARE(w.session()->whatIfEdits().size(), std::size_t {1});
+    // From a .npy file: (units,) is taken, another shape is refused naming the file.
+    QTemporaryDir dir;
+    const QString good = dir.filePath(QStringLiteral("h.npy"));
+    const QString bad = dir.filePath(QStringLiteral("bad.npy"));
+    Tensor vector({units});
+    for (Index u = 0; u < units; ++u) {
+        vector.data()[u] = -0.5F + 0.03F * static_cast<float>(u);
+    }
+    io::writeNpy(good.toStdString(), vector);
+    io::writeNpy(bad.toStdString(), Tensor({2, units}));
+    QVERIFY(w.whatIf()->setVectorFromFile(bad).contains(bad));
+    ctx->setStep(9);
+    const auto g2 = generation(w);
+    QCOMPARE(w.whatIf()->setVectorFromFile(good), QString());
+    QVERIFY(waitForRun(w, g2));
+    const TraceSeries& h2 = ctx->currentSnapshot()->trace.layers.at(0).cells.at(0).states.at(0);
+    for (Index u = 0; u < units; ++u) {
+        QCOMPARE(h2.at(9, 0, u), vector.data()[u]);
+        QCOMPARE(h2.at(5, 0, u), static_cast<float>(0.01 * static_cast<double>(u))); // the first edit still holds
+    }
     // A gate is not a state: refused with a reason.
     widgets::SeriesRef gate;
     gate.kind = widgets::SeriesKind::Gate;
