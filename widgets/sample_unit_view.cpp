@@ -77,7 +77,8 @@ QString SampleUnitView::rebuild()
 
     QCustomPlot* p = plot();
     p->yAxis->setRange(-0.5, static_cast<double>(m_samples) - 0.5);
-    m_title->setText(tr("unit %1 of %2 across samples").arg(m_unit).arg(s.title));
+    // Two lines: one line does not fit the dock beside the traces view.
+    m_title->setText(tr("unit %1 of %2\nacross samples").arg(m_unit).arg(s.title));
     QVector<QPair<double, Index>> rows;
     for (Index b = 0; b < m_samples; ++b) {
         rows.push_back({static_cast<double>(b), b});

@@ -77,7 +77,7 @@ void TestCliPlot::plots_data()
             << QStringList {QStringLiteral("--quantity"), QStringLiteral("gate:c"), QStringLiteral("--kind"),
                    QStringLiteral("samples"), QStringLiteral("--units"), QStringLiteral("1"), QStringLiteral("--out"),
                    QStringLiteral("samples.") + QLatin1String(suffix)}
-            << QStringLiteral("unit 1 of lstm / g (cell candidate) across samples") << QStringLiteral("sample");
+            << QStringLiteral("unit 1 of lstm / g (cell candidate)") << QStringLiteral("sample");
         QTest::addRow("heatmap output %s", suffix) << QStringList {QStringLiteral("--quantity"),
             QStringLiteral("output"), QStringLiteral("--out"), QStringLiteral("output.") + QLatin1String(suffix)}
                                                    << QStringLiteral("lstm / output, sample 0") << step;

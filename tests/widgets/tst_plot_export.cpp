@@ -134,7 +134,7 @@ void TestPlotExport::viewsInEveryFormat_data()
     const Row rows[] = {
         {"heatmap", ViewKind::Heatmap, false, "", "lstm / h (hidden state), sample 0", "step (processing order)"},
         {"traces", ViewKind::Traces, false, "", "lstm / h (hidden state), sample 0", "step (processing order)"},
-        {"samples", ViewKind::Samples, false, "", "unit 0 of lstm / h (hidden state) across samples", "sample"},
+        {"samples", ViewKind::Samples, false, "", "unit 0 of lstm / h (hidden state)", "sample"},
         {"output", ViewKind::Output, false, "", "output lstm, sample 0", "timestep"},
         {"inspector", ViewKind::Inspector, false, "Inspector", "Inspector", "lstm"},
         {"health", ViewKind::Health, false, "Health", "Health", "lstm"},

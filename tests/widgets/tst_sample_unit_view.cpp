@@ -79,7 +79,7 @@ void TestSampleUnitView::cellsHoldTheUnit()
             QCOMPARE(view.cellValue(b, t), s->value(t, b, unit));
         }
     }
-    QCOMPARE(titleOf(view), QStringLiteral("unit %1 of %2 across samples").arg(unit).arg(s->title));
+    QCOMPARE(titleOf(view), QStringLiteral("unit %1 of %2\nacross samples").arg(unit).arg(s->title));
     QCOMPARE(view.maskMarkCount(), 1); // sample 2, last two steps
 }
 
