@@ -167,16 +167,19 @@ std::vector<LayerOutput> BidirectionalLayer::call(const std::vector<LayerInput>&
     }
 
     LayerTrace* trace = nullptr;
-    if (context.trace != nullptr) {
+    if (context.trace != nullptr && context.trace->recording.request.wantsLayer(name())) {
         context.trace->layers.emplace_back();
         trace = &context.trace->layers.back();
         trace->name = name();
+        trace->recording = context.trace->recording;
         trace->className = "Bidirectional";
         trace->options = m_forward->optionList();
         trace->options.emplace_back("merge_mode", mergeModeName(m_mergeMode));
         trace->directions.resize(2);
         trace->directions[0].name = "forward";
         trace->directions[1].name = "backward";
+        trace->directions[0].recording = trace->recording;
+        trace->directions[1].recording = trace->recording;
     }
     auto editsFor = [&](const std::string& direction) -> const std::vector<StateEdit>* {
         if (context.edits == nullptr) {

@@ -2,6 +2,7 @@
 // A Keras layer in the engine: shape inference for `info`, weights in get_weights() order for the loaders,
 // and call() on concrete tensors with Keras's mask propagation.
 
+#include <atomic>
 #include <map>
 #include <optional>
 #include <string>
@@ -31,7 +32,8 @@ using StateEditMap = std::map<std::string, std::vector<StateEdit>>;
 
 struct CallContext
 {
-    ModelTrace* trace = nullptr; // when set, recurrent layers append their LayerTrace
+    ModelTrace* trace = nullptr; // when set, recurrent layers append their LayerTrace (as trace->recording says)
+    const std::atomic<bool>* cancel = nullptr; // when set and raised, the run stops with RunCancelled
     const StateEditMap* edits = nullptr;
     bool training = false; // inference only: Dropout is the identity
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "cancellation.h"
 #include "errors.h"
 #include "layers/basic_layers.h"
 
@@ -159,6 +160,7 @@ std::vector<Tensor> Model::predict(
         throw ModelError("model '" + m_name + "': " + std::to_string(masks.size()) + " masks for "
             + std::to_string(inputs.size()) + " input(s)");
     }
+    const CancelScope cancelScope(context.cancel);
     std::vector<std::vector<LayerOutput>> values(m_nodes.size());
     for (std::size_t i = 0; i < m_inputs.size(); ++i) {
         const std::size_t node = m_inputs[i].node;
@@ -170,6 +172,7 @@ std::vector<Tensor> Model::predict(
         if (node.inputs.empty()) {
             continue;
         }
+        throwIfCancelled();
         std::vector<LayerInput> in;
         for (const auto& ref : node.inputs) {
             const LayerOutput& v = values[ref.node].at(ref.index);

@@ -259,10 +259,11 @@ std::vector<LayerOutput> RnnLayer::call(const std::vector<LayerInput>& inputs, C
         constants.push_back(*inputs[i].tensor);
     }
     LayerTrace* trace = nullptr;
-    if (context.trace != nullptr) {
+    if (context.trace != nullptr && context.trace->recording.request.wantsLayer(name())) {
         context.trace->layers.emplace_back();
         trace = &context.trace->layers.back();
         trace->name = name();
+        trace->recording = context.trace->recording;
     }
     const std::vector<StateEdit>* edits = nullptr;
     if (context.edits != nullptr) {

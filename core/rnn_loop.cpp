@@ -1,34 +1,78 @@
 #include "rnn_loop.h"
 
 #include <algorithm>
+#include <barrier>
 #include <exception>
+#include <functional>
+#include <optional>
 #include <thread>
 
+#include "cancellation.h"
 #include "engine_threads.h"
 #include "errors.h"
+#include "memory_budget.h"
 
 namespace rnnscope {
 
 namespace {
 
-void allocateTrace(LayerTrace& trace, const RnnCell& cell, Index steps, Index batch, Index features, bool masked)
+// Bytes one step of every series the request records takes, over the whole batch.
+std::size_t traceBytesPerStep(const RnnCell& cell, const TraceRequest& request, Index batch, Index features)
 {
+    Index floats = 0;
+    if (request.inputs) {
+        floats += features;
+    }
+    if (request.outputs) {
+        floats += cell.outputSize();
+    }
+    const auto leaves = cell.leafCells();
+    const bool stacked = leaves.size() > 1 || leaves.front() != &cell;
+    for (const RnnCell* leaf : leaves) {
+        if (request.states) {
+            for (const auto& s : leaf->states()) {
+                floats += s.size;
+            }
+        }
+        if (request.gates) {
+            for (const auto& g : leaf->gates()) {
+                floats += g.size;
+            }
+        }
+        if (stacked && request.outputs) {
+            floats += leaf->outputSize();
+            // A cell's input is the previous cell's output, so it is recorded only alongside the outputs.
+            floats += request.inputs ? leaf->inputSize() : 0;
+        }
+    }
+    return static_cast<std::size_t>(floats * batch) * sizeof(float);
+}
+
+void allocateTrace(
+    LayerTrace& trace, const RnnCell& cell, Index steps, Index batch, Index features, bool masked, Index window)
+{
+    const TraceRequest& want = trace.recording.request;
     trace.className = trace.className.empty() ? cell.className() : trace.className;
     trace.units = cell.units();
     trace.batch = batch;
     trace.steps = steps;
     trace.stepTime.assign(static_cast<std::size_t>(steps), 0);
     trace.mask.assign(masked ? static_cast<std::size_t>(steps * batch) : 0U, 1);
-    trace.input = TraceSeries("input", steps, batch, features);
-    trace.output = TraceSeries("output", steps, batch, cell.outputSize());
+    auto series = [&](const char* name, bool wanted, Index width) {
+        return wanted ? TraceSeries::forRecording(name, steps, batch, width, window) : TraceSeries();
+    };
+    trace.input = series("input", want.inputs, features);
+    trace.output = series("output", want.outputs, cell.outputSize());
     trace.cells.clear();
     const auto leaves = cell.leafCells();
     const bool stacked = leaves.size() > 1 || leaves.front() != &cell;
     for (const RnnCell* leaf : leaves) {
         CellTrace ct;
         ct.className = leaf->className();
-        for (const auto& s : leaf->states()) {
-            ct.states.emplace_back(s.name, steps, batch, s.size);
+        if (want.states) {
+            for (const auto& s : leaf->states()) {
+                ct.states.push_back(TraceSeries::forRecording(s.name, steps, batch, s.size, window));
+            }
         }
         Index gateWidth = 0;
         for (const auto& g : leaf->gates()) {
@@ -37,12 +81,12 @@ void allocateTrace(LayerTrace& trace, const RnnCell& cell, Index steps, Index ba
         }
         // All gates of a cell are one [steps, batch, sum of gate sizes] block, the buffer the cell computes
         // them in; per-gate series are views the writers split by GateSpec.
-        if (gateWidth > 0) {
-            ct.gates.emplace_back("gates", steps, batch, gateWidth);
+        if (gateWidth > 0 && want.gates) {
+            ct.gates.push_back(TraceSeries::forRecording("gates", steps, batch, gateWidth, window));
         }
-        if (stacked) {
-            ct.input = TraceSeries("input", steps, batch, leaf->inputSize());
-            ct.output = TraceSeries("output", steps, batch, leaf->outputSize());
+        if (stacked && want.outputs) {
+            ct.input = series("input", want.inputs, leaf->inputSize());
+            ct.output = series("output", true, leaf->outputSize());
         }
         trace.cells.push_back(std::move(ct));
     }
@@ -160,14 +204,36 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
     auto timeOf = [&](Index s) { return options.goBackwards ? steps - 1 - s : s; };
     auto keep = [&](Index s, Index b) { return mask == nullptr || mask->at(b, timeOf(s)); };
 
+    // The run's own time-major buffers (inputs in processing order, emitted outputs, the returned outputs).
+    checkMemory(static_cast<std::uint64_t>(steps * batch * (features + 2 * units)) * sizeof(float),
+        "running " + describeCell(cell) + " over " + std::to_string(steps) + " steps of batch "
+            + std::to_string(batch));
+
     // Emitted outputs, processing order. Not zeroed: every row is written, by the loop or (before a resume step)
     // from the recorded trace, and leaving the pages untouched lets the threads below fault in their own rows.
     RowMatrix outputs(steps * batch, units);
 
+    TraceStream* const stream = trace != nullptr ? trace->recording.stream : nullptr;
+    Index window = steps; // steps each trace series holds: all of them, unless streamed
+    if (stream != nullptr && (resume != nullptr || !edits.empty())) {
+        throw ModelError(
+            describeCell(cell) + ": a streamed trace cannot be resumed or edited (it is not kept in memory)");
+    }
     if (trace != nullptr && resume == nullptr) {
-        allocateTrace(*trace, cell, steps, batch, features, mask != nullptr);
+        const std::size_t perStep = traceBytesPerStep(cell, trace->recording.request, batch, features);
+        if (stream != nullptr) {
+            window = std::clamp<Index>(stream->windowSteps(steps, perStep), 1, steps);
+        }
+        checkMemory(static_cast<std::uint64_t>(perStep) * static_cast<std::uint64_t>(window),
+            "recording the trace of " + describeCell(cell) + " (" + std::to_string(window) + " steps of batch "
+                + std::to_string(batch) + ")");
+        allocateTrace(*trace, cell, steps, batch, features, mask != nullptr, window);
     }
     if (resume != nullptr) {
+        if (trace->output.empty() || trace->output.windowed()) {
+            throw ModelError(describeCell(cell) + ": cannot resume at step " + std::to_string(firstStep)
+                + ": the recorded trace has no outputs");
+        }
         // Restore the outputs the recorded run emitted before firstStep; the states are restored per group.
         for (Index s = 0; s < firstStep; ++s) {
             std::copy(trace->output.stepData(s), trace->output.stepData(s) + batch * units,
@@ -199,6 +265,9 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
         for (Index s = firstStep; s < steps; ++s) {
             trace->stepTime[static_cast<std::size_t>(s)] = static_cast<std::int32_t>(timeOf(s));
         }
+    }
+    if (stream != nullptr) {
+        stream->beginLayer(*trace);
     }
 
     // Flattened state i lives in the trace of leaf cell stateTraceSlot[i].first, as its .second-th state.
@@ -247,6 +316,38 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
     }
     const bool stacked = trace != nullptr && !trace->cells.empty() && !trace->cells.front().output.empty();
     const std::size_t nLeaves = cell.leafCells().size();
+    // TF's unrolled path zeroes masked outputs after the loop, with the mask in original time order.
+    const bool zeroAfterLoop = mask != nullptr && options.zeroOutputForMask && options.unroll;
+
+    const std::atomic<bool>* const cancel = currentCancelFlag();
+    std::atomic<bool> stop {false}; // a group saw the cancel flag, or writing a streamed window failed
+    std::exception_ptr streamError;
+    Index windowFirst = 0; // the first step of the window being recorded (streaming only)
+    // Writes out the window that just completed. Runs on one group's thread while every other group waits at the
+    // window's end (or on the only group), so it sees the whole window and nothing writes the trace meanwhile.
+    auto completeWindow = [&]() noexcept {
+        try {
+            if (cancelRequested(cancel)) {
+                throw RunCancelled();
+            }
+            const Index last = std::min(steps, windowFirst + window);
+            if (zeroAfterLoop && !trace->output.empty()) {
+                for (Index s = windowFirst; s < last; ++s) {
+                    for (Index b = 0; b < batch; ++b) {
+                        if (!mask->at(b, s)) {
+                            std::fill_n(trace->output.stepData(s) + b * units, units, 0.0F);
+                        }
+                    }
+                }
+            }
+            stream->writeSteps(*trace, windowFirst, last);
+            windowFirst = last;
+        } catch (...) {
+            streamError = std::current_exception();
+            stop = true;
+        }
+    };
+    std::function<void()> windowDone; // set below: completeWindow directly, or through a barrier of the groups
 
     // Runs every step for samples [b0, b0 + nb). Each group has its own inputs, workspace and states, and writes
     // only its own rows of `outputs`, `finalStates` and the trace (a step's rows of one series are the contiguous
@@ -335,6 +436,10 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
         };
 
         for (Index s = firstStep; s < steps; ++s) {
+            if (stream == nullptr && cancelRequested(cancel)) {
+                stop = true;
+                return;
+            }
             applyEdits(s);
             for (std::size_t i = 0; i < nStates; ++i) {
                 statePtrs[i] = current[i].data();
@@ -387,8 +492,12 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
             std::swap(current, next);
 
             if (trace != nullptr) {
-                std::copy(io.x, io.x + nb * features, trace->input.stepData(s) + b0 * features);
-                std::copy(emitted.data(), emitted.data() + nb * units, trace->output.stepData(s) + b0 * units);
+                if (!trace->input.empty()) {
+                    std::copy(io.x, io.x + nb * features, trace->input.stepData(s) + b0 * features);
+                }
+                if (!trace->output.empty()) {
+                    std::copy(emitted.data(), emitted.data() + nb * units, trace->output.stepData(s) + b0 * units);
+                }
                 if (!trace->mask.empty()) {
                     for (Index b = b0; b < b0 + nb; ++b) {
                         trace->mask[static_cast<std::size_t>(s * batch + b)] = keep(s, b) ? 1 : 0;
@@ -401,16 +510,22 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
                             current[i].data(), current[i].data() + current[i].size(), st.stepData(s) + b0 * st.width());
                         ++i;
                     }
-                    if (stacked && &ct == &trace->cells.front()) {
+                    if (stacked && &ct == &trace->cells.front() && !ct.input.empty()) {
                         std::copy(io.x, io.x + nb * features, ct.input.stepData(s) + b0 * features);
                     }
                 }
-                if (stacked) {
+                if (stacked && !trace->cells.front().input.empty()) {
                     for (std::size_t k = 1; k < trace->cells.size(); ++k) {
                         const auto& prevOut = trace->cells[k - 1].output;
                         const Index w = prevOut.width();
                         std::copy(prevOut.stepData(s) + b0 * w, prevOut.stepData(s) + (b0 + nb) * w,
                             trace->cells[k].input.stepData(s) + b0 * w);
+                    }
+                }
+                if (stream != nullptr && ((s + 1) % window == 0 || s + 1 == steps)) {
+                    windowDone();
+                    if (stop) {
+                        return;
                     }
                 }
             }
@@ -423,6 +538,14 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
     };
 
     const Index groups = threadCount(cell, options, batch, steps - firstStep);
+    // Streaming with several groups: each waits for the others at a window's end; the last to arrive writes it.
+    std::optional<std::barrier<decltype(completeWindow)>> windowBarrier;
+    if (stream != nullptr && groups > 1) {
+        windowBarrier.emplace(groups, completeWindow);
+        windowDone = [&] { windowBarrier->arrive_and_wait(); };
+    } else if (stream != nullptr) {
+        windowDone = completeWindow;
+    }
     if (groups <= 1) {
         runGroup(0, batch);
     } else {
@@ -434,6 +557,9 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
                 runGroup(b0, nb);
             } catch (...) {
                 errors[static_cast<std::size_t>(g)] = std::current_exception();
+                if (windowBarrier) {
+                    windowBarrier->arrive_and_drop(); // the other groups must not wait for this one
+                }
             }
         };
         {
@@ -455,8 +581,14 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
             }
         }
     }
+    if (streamError) {
+        std::rethrow_exception(streamError);
+    }
+    if (stop) {
+        throw RunCancelled();
+    }
 
-    if (mask != nullptr && options.zeroOutputForMask && options.unroll) {
+    if (zeroAfterLoop) {
         // TF's unrolled path: outputs (processing order) are zeroed with the mask in *original* time order.
         for (Index s = 0; s < steps; ++s) {
             for (Index b = 0; b < batch; ++b) {
@@ -465,9 +597,12 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
                 }
             }
         }
-        if (trace != nullptr) {
+        if (trace != nullptr && stream == nullptr && !trace->output.empty()) {
             std::copy(outputs.data(), outputs.data() + outputs.size(), trace->output.stepData(0));
         }
+    }
+    if (stream != nullptr) {
+        stream->endLayer(*trace);
     }
 
     RnnLoopResult result;

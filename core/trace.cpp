@@ -1,5 +1,9 @@
 #include "trace.h"
 
+#include <algorithm>
+
+#include "errors.h"
+
 namespace rnnscope {
 
 TraceSeries::TraceSeries(std::string name, Index steps, Index batch, Index width)
@@ -7,12 +11,49 @@ TraceSeries::TraceSeries(std::string name, Index steps, Index batch, Index width
     , m_steps(steps)
     , m_batch(batch)
     , m_width(width)
-    , m_values(static_cast<std::size_t>(shapeVolume({steps, batch, width})), 0.0F)
+    , m_window(steps)
+    , m_values(static_cast<std::size_t>(shapeVolume({steps, batch, width})), true)
 {
+}
+
+TraceSeries TraceSeries::forRecording(std::string name, Index steps, Index batch, Index width, Index window)
+{
+    TraceSeries s;
+    s.m_name = std::move(name);
+    s.m_steps = steps;
+    s.m_batch = batch;
+    s.m_width = width;
+    s.m_window = std::clamp<Index>(window, steps > 0 ? 1 : 0, steps);
+    s.m_values = TraceBuffer(static_cast<std::size_t>(shapeVolume({s.m_window, batch, width})), false);
+    return s;
+}
+
+TraceSeries::TraceSeries(const TraceSeries& other)
+    : m_name(other.m_name)
+    , m_steps(other.m_steps)
+    , m_batch(other.m_batch)
+    , m_width(other.m_width)
+    , m_window(other.m_window)
+    , m_values(other.m_values.size(), false)
+{
+    std::copy(other.m_values.data(), other.m_values.data() + other.m_values.size(), m_values.data());
+}
+
+TraceSeries& TraceSeries::operator=(const TraceSeries& other)
+{
+    if (this != &other) {
+        TraceSeries copy(other);
+        *this = std::move(copy);
+    }
+    return *this;
 }
 
 Tensor TraceSeries::toBatchMajor() const
 {
+    if (windowed()) {
+        throw ModelError("series " + m_name + " holds only " + std::to_string(m_window) + " of its "
+            + std::to_string(m_steps) + " steps (it was streamed)");
+    }
     Tensor out({m_batch, m_steps, m_width});
     for (Index s = 0; s < m_steps; ++s) {
         for (Index b = 0; b < m_batch; ++b) {
@@ -21,6 +62,43 @@ Tensor TraceSeries::toBatchMajor() const
         }
     }
     return out;
+}
+
+bool TraceRequest::wantsLayer(const std::string& name) const
+{
+    return layers.empty() || std::find(layers.begin(), layers.end(), name) != layers.end();
+}
+
+namespace {
+
+std::size_t layerBytes(const LayerTrace& l)
+{
+    std::size_t bytes = l.input.storageBytes() + l.output.storageBytes() + l.mask.capacity()
+        + l.stepTime.capacity() * sizeof(std::int32_t);
+    for (const auto& c : l.cells) {
+        bytes += c.input.storageBytes() + c.output.storageBytes();
+        for (const auto& s : c.states) {
+            bytes += s.storageBytes();
+        }
+        for (const auto& g : c.gates) {
+            bytes += g.storageBytes();
+        }
+    }
+    for (const auto& d : l.directions) {
+        bytes += layerBytes(d);
+    }
+    return bytes;
+}
+
+} // namespace
+
+std::size_t ModelTrace::storageBytes() const
+{
+    std::size_t bytes = 0;
+    for (const auto& l : layers) {
+        bytes += layerBytes(l);
+    }
+    return bytes;
 }
 
 const LayerTrace* ModelTrace::find(const std::string& layerName) const

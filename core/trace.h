@@ -4,15 +4,20 @@
 // the emitted output and the mask.
 //
 // Storage is time-major in processing order, [steps, batch, width], so one step is one contiguous
-// [batch, width] block that the loop writes in place; it is allocated once before the loop. Writers transpose
-// to the batch-major [batch, steps, width] of the trace file.
+// [batch, width] block that the loop writes in place; it is allocated once before the loop (trace_buffer.h).
+// Writers transpose to the batch-major [batch, steps, width] of the trace file.
+//
+// What is recorded can be narrowed (TraceRequest: some layers, some quantities), and a trace too large for memory
+// can be streamed: its series then hold only a window of steps, which a TraceStream writes out as the loop goes.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "tensor.h"
+#include "trace_buffer.h"
 
 namespace rnnscope {
 
@@ -20,30 +25,46 @@ class TraceSeries
 {
 public:
     TraceSeries() = default;
+    // Zero-filled, all steps held.
     TraceSeries(std::string name, Index steps, Index batch, Index width);
+    // What the engine records into: not zero-filled (the loop writes every element), holding `window` steps
+    // (window == steps: the whole run; fewer: step s lives in slot s % window, for streaming).
+    static TraceSeries forRecording(std::string name, Index steps, Index batch, Index width, Index window);
+
+    TraceSeries(const TraceSeries& other);
+    TraceSeries& operator=(const TraceSeries& other);
+    TraceSeries(TraceSeries&&) noexcept = default;
+    TraceSeries& operator=(TraceSeries&&) noexcept = default;
 
     const std::string& name() const { return m_name; }
     Index steps() const { return m_steps; }
     Index batch() const { return m_batch; }
     Index width() const { return m_width; }
     bool empty() const { return m_values.empty(); }
-    const std::vector<float>& values() const { return m_values; }
+    // Holds fewer steps than the run had (a streamed trace): only stepData() of the current window is valid.
+    bool windowed() const { return m_window < m_steps; }
+    Index windowSteps() const { return m_window; }
+    std::span<const float> values() const { return {m_values.data(), m_values.size()}; }
+    std::size_t storageBytes() const { return m_values.capacityBytes(); }
 
-    float* stepData(Index step) { return m_values.data() + step * m_batch * m_width; }
-    const float* stepData(Index step) const { return m_values.data() + step * m_batch * m_width; }
+    float* stepData(Index step) { return m_values.data() + slot(step) * m_batch * m_width; }
+    const float* stepData(Index step) const { return m_values.data() + slot(step) * m_batch * m_width; }
     float at(Index step, Index sample, Index unit) const
     {
-        return m_values[static_cast<std::size_t>((step * m_batch + sample) * m_width + unit)];
+        return m_values.data()[static_cast<std::size_t>((slot(step) * m_batch + sample) * m_width + unit)];
     }
-    // Batch-major copy [batch, steps, width], the layout of the trace file.
+    // Batch-major copy [batch, steps, width], the layout of the trace file (a whole series only).
     Tensor toBatchMajor() const;
 
 private:
+    Index slot(Index step) const { return m_window == m_steps ? step : step % m_window; }
+
     std::string m_name;
     Index m_steps = 0;
     Index m_batch = 0;
     Index m_width = 0;
-    std::vector<float> m_values;
+    Index m_window = 0;
+    TraceBuffer m_values;
 };
 
 struct CellTrace
@@ -54,6 +75,46 @@ struct CellTrace
     std::vector<std::string> gateNames; // the gates in that series, in order, each `units` wide
     TraceSeries input; // recorded for the cells of a stack
     TraceSeries output; // the cell's own step output, recorded for the cells of a stack
+};
+
+// What to record. Everything by default; the user may narrow it to some layers and quantities to save memory
+// and time. The mask and step_time are always recorded (they are small and every view needs them).
+struct TraceRequest
+{
+    std::vector<std::string> layers; // recurrent layer names; empty = all
+    bool inputs = true; // each step's input (and a stack's per-cell inputs)
+    bool states = true;
+    bool gates = true;
+    bool outputs = true; // emitted outputs (and a stack's per-cell outputs)
+
+    bool wantsLayer(const std::string& name) const;
+    bool everything() const { return layers.empty() && inputs && states && gates && outputs; }
+};
+
+struct LayerTrace;
+
+// Receives a trace a window of steps at a time while the engine runs, so that a trace larger than memory can be
+// written to a file instead of held. Calls come from the engine's calling thread (or, with the batch split over
+// threads, from whichever thread completes a window while the others wait), one layer at a time, in run order.
+class TraceStream
+{
+public:
+    virtual ~TraceStream() = default;
+    // How many steps of `layer` to hold at once; `bytesPerStep` is what one step of all its series takes.
+    virtual Index windowSteps(Index steps, std::size_t bytesPerStep) const = 0;
+    // The layer's series are allocated and named (not yet filled); step_time is known, the mask is not.
+    virtual void beginLayer(const LayerTrace& layer) = 0;
+    // Steps [first, last) of every series of `layer` are complete.
+    virtual void writeSteps(const LayerTrace& layer, Index first, Index last) = 0;
+    // The loop finished: the mask is complete.
+    virtual void endLayer(const LayerTrace& layer) = 0;
+};
+
+// How a layer is to be recorded; set by the layer that creates the LayerTrace, read by the loop.
+struct TraceRecording
+{
+    TraceRequest request;
+    TraceStream* stream = nullptr;
 };
 
 struct LayerTrace
@@ -70,6 +131,7 @@ struct LayerTrace
     TraceSeries output; // emitted output per step
     std::vector<CellTrace> cells; // one per leaf cell; empty for a Bidirectional
     std::vector<LayerTrace> directions; // Bidirectional: forward, backward
+    TraceRecording recording; // what the loop records (set before it runs)
 
     bool stepMasked(Index step, Index sample) const
     {
@@ -80,7 +142,10 @@ struct LayerTrace
 struct ModelTrace
 {
     std::vector<LayerTrace> layers; // recurrent layers in the order they ran
+    TraceRecording recording; // applies to every layer of a run
     const LayerTrace* find(const std::string& layerName) const;
+    // Bytes the recorded series occupy (for the memory figures and the budget).
+    std::size_t storageBytes() const;
 };
 
 } // namespace rnnscope

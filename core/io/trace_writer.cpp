@@ -18,17 +18,16 @@
 #include "core/io/file_error.h"
 #include "core/io/hdf5_file.h"
 #include "core/io/npy.h"
+#include "core/io/trace_hdf5_sink.h"
+#include "core/io/trace_layout.h"
 
 namespace rnnscope::io {
+
+using namespace detail;
 
 namespace {
 
 namespace fs = std::filesystem;
-// Ordered, so options keep the order Keras lists them in.
-using Json = nlohmann::ordered_json;
-
-constexpr int kFormatVersion = 1;
-constexpr int kDeflateLevel = 4;
 
 // ---------------------------------------------------------------------------------------------------
 // Names
@@ -70,68 +69,6 @@ std::vector<std::string> uniqueComponents(const std::vector<std::string>& names,
 // ---------------------------------------------------------------------------------------------------
 // The layout, once: a walker describes groups and datasets to a sink, which stores them as HDF5 or .npy.
 
-struct Attribute
-{
-    enum class Kind { String, Int, StringList, Json };
-    std::string name;
-    Kind kind = Kind::String;
-    std::string text;
-    std::int64_t number = 0;
-    std::vector<std::string> list;
-    Json json;
-};
-using Attributes = std::vector<Attribute>;
-
-Attribute stringAttr(std::string name, std::string value)
-{
-    Attribute a;
-    a.name = std::move(name);
-    a.kind = Attribute::Kind::String;
-    a.text = std::move(value);
-    return a;
-}
-
-Attribute intAttr(std::string name, std::int64_t value)
-{
-    Attribute a;
-    a.name = std::move(name);
-    a.kind = Attribute::Kind::Int;
-    a.number = value;
-    return a;
-}
-
-Attribute listAttr(std::string name, std::vector<std::string> values)
-{
-    Attribute a;
-    a.name = std::move(name);
-    a.kind = Attribute::Kind::StringList;
-    a.list = std::move(values);
-    return a;
-}
-
-Attribute jsonAttr(std::string name, Json value)
-{
-    Attribute a;
-    a.name = std::move(name);
-    a.kind = Attribute::Kind::Json;
-    a.json = std::move(value);
-    return a;
-}
-
-// Paths are relative to the root, without a leading slash; "" is the root.
-class TraceSink
-{
-public:
-    virtual ~TraceSink() = default;
-    // Called once per group, before any dataset inside it.
-    virtual void group(const std::string& path, const Attributes& attributes) = 0;
-    virtual void floats(const std::string& path, const Tensor& values) = 0;
-    virtual void mask(const std::string& path, const Shape& shape, const std::uint8_t* values) = 0;
-    virtual void ints(const std::string& path, const Shape& shape, const std::int32_t* values) = 0;
-    // Attributes of a dataset written before.
-    virtual void datasetAttributes(const std::string& path, const Attributes& attributes) = 0;
-};
-
 // Option values as Keras prints them ("True", "None", "3", "concat") -> JSON.
 Json optionValue(const std::string& text)
 {
@@ -170,23 +107,6 @@ Json optionsObject(const std::vector<std::pair<std::string, std::string>>& optio
     return out;
 }
 
-Json runOptions(const std::string& text)
-{
-    if (text.empty()) {
-        return Json::object();
-    }
-    Json parsed;
-    try {
-        parsed = Json::parse(text);
-    } catch (const Json::parse_error& e) {
-        throw std::invalid_argument(std::string("trace options are not valid JSON: ") + e.what());
-    }
-    if (!parsed.is_object()) {
-        throw std::invalid_argument("trace options must be a JSON object, got: " + text);
-    }
-    return parsed;
-}
-
 std::vector<std::string> stateNames(const CellTrace& cell)
 {
     std::vector<std::string> names;
@@ -196,11 +116,13 @@ std::vector<std::string> stateNames(const CellTrace& cell)
     return names;
 }
 
-// A gate series split into per-gate batch-major tensors [B,T,U].
-struct Gate
+// One gate of a cell as columns of its recorded "gates" series.
+struct GateColumns
 {
     std::string name;
-    Tensor values;
+    const TraceSeries* series = nullptr;
+    Index column = 0;
+    Index width = 0;
 };
 
 // The engine records all gates of a cell as one "gates" series side by side; the class says which they are.
@@ -225,26 +147,19 @@ std::vector<std::string> gateNames(const CellTrace& cell)
     return names;
 }
 
-std::vector<Gate> splitGates(const CellTrace& cell)
+std::vector<GateColumns> splitGates(const CellTrace& cell)
 {
-    std::vector<Gate> gates;
+    std::vector<GateColumns> gates;
     const auto known = gateNamesForCellClass(cell.className);
     for (const auto& series : cell.gates) {
         if (!splitsInto(series, known)) {
-            gates.push_back({series.name(), series.toBatchMajor()});
+            gates.push_back({series.name(), &series, 0, series.width()});
             continue;
         }
         const auto count = static_cast<Index>(known.size());
         const Index width = series.width() / count;
         for (Index g = 0; g < count; ++g) {
-            Tensor t({series.batch(), series.steps(), width});
-            for (Index b = 0; b < series.batch(); ++b) {
-                for (Index s = 0; s < series.steps(); ++s) {
-                    const float* src = series.stepData(s) + b * series.width() + g * width;
-                    std::copy(src, src + width, t.data() + (b * series.steps() + s) * width);
-                }
-            }
-            gates.push_back({known[static_cast<std::size_t>(g)], std::move(t)});
+            gates.push_back({known[static_cast<std::size_t>(g)], &series, g * width, width});
         }
     }
     return gates;
@@ -275,18 +190,62 @@ bool hasMask(const LayerTrace& layer)
     return !layer.mask.empty() && layer.mask.size() == static_cast<std::size_t>(layer.steps * layer.batch);
 }
 
+void writeWhole(TraceSink& sink, const std::string& path, const TraceSeries& series)
+{
+    sink.series(path, series, 0, series.width());
+}
+
 void writeCell(TraceSink& sink, const std::string& prefix, const CellTrace& cell)
 {
     for (const auto& s : cell.states) {
-        sink.floats(prefix + "/states/" + pathComponent(s.name()), s.toBatchMajor());
+        writeWhole(sink, prefix + "/states/" + pathComponent(s.name()), s);
     }
     for (const auto& g : splitGates(cell)) {
-        sink.floats(prefix + "/gates/" + pathComponent(g.name), g.values);
+        sink.series(prefix + "/gates/" + pathComponent(g.name), *g.series, g.column, g.width);
     }
 }
 
+} // namespace
+
+Json detail::runOptions(const std::string& text)
+{
+    if (text.empty()) {
+        return Json::object();
+    }
+    Json parsed;
+    try {
+        parsed = Json::parse(text);
+    } catch (const Json::parse_error& e) {
+        throw std::invalid_argument(std::string("trace options are not valid JSON: ") + e.what());
+    }
+    if (!parsed.is_object()) {
+        throw std::invalid_argument("trace options must be a JSON object, got: " + text);
+    }
+    return parsed;
+}
+
+void detail::TraceSink::series(const std::string& path, const TraceSeries& values, Index column, Index width)
+{
+    floats(path, seriesColumns(values, column, width));
+}
+
+Tensor detail::seriesColumns(const TraceSeries& series, Index column, Index width)
+{
+    if (series.windowed()) {
+        throw std::logic_error("series " + series.name() + " was streamed: only a window of its steps is held");
+    }
+    Tensor t({series.batch(), series.steps(), width});
+    for (Index b = 0; b < series.batch(); ++b) {
+        for (Index s = 0; s < series.steps(); ++s) {
+            const float* src = series.stepData(s) + b * series.width() + column;
+            std::copy(src, src + width, t.data() + (b * series.steps() + s) * width);
+        }
+    }
+    return t;
+}
+
 // One recurrent layer or one direction of a Bidirectional.
-void writeSingleLayer(TraceSink& sink, const std::string& prefix, const LayerTrace& layer)
+void detail::writeSingleLayer(TraceSink& sink, const std::string& prefix, const LayerTrace& layer)
 {
     const bool stacked = isStacked(layer);
     Attributes attrs;
@@ -316,10 +275,10 @@ void writeSingleLayer(TraceSink& sink, const std::string& prefix, const LayerTra
         sink.datasetAttributes(prefix + "/mask", {stringAttr("time_order", "processing")});
     }
     if (!layer.input.empty()) {
-        sink.floats(prefix + "/input", layer.input.toBatchMajor());
+        writeWhole(sink, prefix + "/input", layer.input);
     }
     if (!layer.output.empty()) {
-        sink.floats(prefix + "/output", layer.output.toBatchMajor());
+        writeWhole(sink, prefix + "/output", layer.output);
     }
     if (!stacked) {
         if (!layer.cells.empty()) {
@@ -341,13 +300,34 @@ void writeSingleLayer(TraceSink& sink, const std::string& prefix, const LayerTra
                 listAttr("gate_names", gateNames(cell))});
         writeCell(sink, cellPrefix, cell);
         if (!cell.input.empty()) {
-            sink.floats(cellPrefix + "/input", cell.input.toBatchMajor());
+            writeWhole(sink, cellPrefix + "/input", cell.input);
         }
         if (!cell.output.empty()) {
-            sink.floats(cellPrefix + "/output", cell.output.toBatchMajor());
+            writeWhole(sink, cellPrefix + "/output", cell.output);
         }
     }
 }
+
+std::vector<std::string> detail::directionKeys(const LayerTrace& layer)
+{
+    std::vector<std::string> directionNames;
+    for (const auto& d : layer.directions) {
+        directionNames.push_back(d.name);
+    }
+    return uniqueComponents(directionNames, "_");
+}
+
+void detail::writeBidirectionalGroup(TraceSink& sink, const std::string& prefix, const LayerTrace& layer)
+{
+    // While the layer runs (streaming) its own units are not set yet; its directions' are the same.
+    const Index units = layer.units != 0 || layer.directions.empty() ? layer.units : layer.directions.front().units;
+    sink.group(prefix,
+        {stringAttr("class", layer.className), intAttr("units", units), stringAttr("name", layer.name),
+            listAttr("state_names", {}), listAttr("gate_names", {}), listAttr("directions", directionKeys(layer)),
+            jsonAttr("options", optionsObject(layer.options))});
+}
+
+namespace {
 
 void writeLayer(TraceSink& sink, const std::string& prefix, const LayerTrace& layer)
 {
@@ -355,15 +335,8 @@ void writeLayer(TraceSink& sink, const std::string& prefix, const LayerTrace& la
         writeSingleLayer(sink, prefix, layer);
         return;
     }
-    std::vector<std::string> directionNames;
-    for (const auto& d : layer.directions) {
-        directionNames.push_back(d.name);
-    }
-    const auto keys = uniqueComponents(directionNames, "_");
-    sink.group(prefix,
-        {stringAttr("class", layer.className), intAttr("units", layer.units), stringAttr("name", layer.name),
-            listAttr("state_names", {}), listAttr("gate_names", {}), listAttr("directions", keys),
-            jsonAttr("options", optionsObject(layer.options))});
+    writeBidirectionalGroup(sink, prefix, layer);
+    const auto keys = directionKeys(layer);
     for (std::size_t i = 0; i < layer.directions.size(); ++i) {
         writeSingleLayer(sink, prefix + "/" + keys[i], layer.directions[i]);
     }
@@ -411,10 +384,22 @@ bool rootMask(const ModelTrace& trace, const TraceInputs& inputs, Shape& shape, 
     return true;
 }
 
-void writeTrace(TraceSink& sink, const ModelTrace& trace, const TraceInputs& inputs, const Json& options)
+} // namespace
+
+std::vector<std::string> detail::layerKeys(const ModelTrace& trace)
+{
+    std::vector<std::string> layerNames;
+    for (const auto& layer : trace.layers) {
+        layerNames.push_back(layer.name);
+    }
+    return uniqueComponents(layerNames, "_call");
+}
+
+void detail::writeTrace(
+    TraceSink& sink, const ModelTrace& trace, const TraceInputs& inputs, const Json& options, bool withLayers)
 {
     sink.group("",
-        {stringAttr("format", "rnnscope-trace"), intAttr("format_version", kFormatVersion),
+        {stringAttr("format", "rnnscope-trace"), intAttr("format_version", kTraceFormatVersion),
             stringAttr("producer", inputs.producer), stringAttr("model", inputs.model), jsonAttr("options", options)});
 
     if (!inputs.inputs.empty()) {
@@ -438,14 +423,10 @@ void writeTrace(TraceSink& sink, const ModelTrace& trace, const TraceInputs& inp
         sink.datasetAttributes("mask", {stringAttr("time_order", "original"), stringAttr("source", maskSource)});
     }
 
-    std::vector<std::string> layerNames;
-    for (const auto& layer : trace.layers) {
-        layerNames.push_back(layer.name);
-    }
-    const auto layerKeys = uniqueComponents(layerNames, "_call");
-    sink.group("layers", {listAttr("order", layerKeys)});
-    for (std::size_t i = 0; i < trace.layers.size(); ++i) {
-        writeLayer(sink, "layers/" + layerKeys[i], trace.layers[i]);
+    const auto keys = layerKeys(trace);
+    sink.group("layers", {listAttr("order", keys)});
+    for (std::size_t i = 0; withLayers && i < trace.layers.size(); ++i) {
+        writeLayer(sink, "layers/" + keys[i], trace.layers[i]);
     }
 
     std::vector<std::string> outputNames;
@@ -462,174 +443,7 @@ void writeTrace(TraceSink& sink, const ModelTrace& trace, const TraceInputs& inp
 // ---------------------------------------------------------------------------------------------------
 // Sinks
 
-// Builds the file in memory (HDF5's core driver, no backing store) and hands back its bytes, which
-// AtomicFile then writes. HDF5 itself never writes to disk here: HDF5 1.10 cannot recover from a failed write
-// (a full disk) — after H5Fclose fails, closing the file again, or the library's own clean-up at exit,
-// crashes the process. Written with the C API because Hdf5File only creates files on disk; the encodings
-// (variable-length UTF-8 strings, int64 scalars, shuffle + deflate) are those of Hdf5Object's writers.
-class Hdf5MemorySink : public TraceSink
-{
-public:
-    explicit Hdf5MemorySink(std::string nameForErrors)
-        : m_name(std::move(nameForErrors))
-    {
-        // Once per process, as Hdf5File does: failures become FileError, not HDF5's stderr dump.
-        static const bool silenced = [] {
-            H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-            return true;
-        }();
-        (void)silenced;
-        Hdf5Handle fapl(H5Pcreate(H5P_FILE_ACCESS), Hdf5Handle::Kind::PropertyList);
-        if (!fapl || H5Pset_fapl_core(fapl.id(), kCoreIncrement, 0) < 0) {
-            fail("cannot set up an in-memory HDF5 file");
-        }
-        // A name of its own: HDF5 refuses to create a file it has open, and the user may be viewing the old
-        // trace under the final name in this very process.
-        static std::atomic<unsigned long> counter {0};
-        const std::string memoryName = "rnnscope-trace-in-memory-" + std::to_string(counter++);
-        m_file
-            = Hdf5Handle(H5Fcreate(memoryName.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id()), Hdf5Handle::Kind::File);
-        m_lcpl = Hdf5Handle(H5Pcreate(H5P_LINK_CREATE), Hdf5Handle::Kind::PropertyList);
-        m_stringType = Hdf5Handle(H5Tcopy(H5T_C_S1), Hdf5Handle::Kind::Datatype);
-        if (!m_file || !m_lcpl || !m_stringType || H5Pset_create_intermediate_group(m_lcpl.id(), 1) < 0
-            || H5Pset_char_encoding(m_lcpl.id(), H5T_CSET_UTF8) < 0 || H5Tset_size(m_stringType.id(), H5T_VARIABLE) < 0
-            || H5Tset_cset(m_stringType.id(), H5T_CSET_UTF8) < 0) {
-            fail("cannot create an in-memory HDF5 file");
-        }
-    }
-
-    void group(const std::string& path, const Attributes& attributes) override
-    {
-        Hdf5Handle g(path.empty() ? H5Gopen2(m_file.id(), "/", H5P_DEFAULT)
-                                  : H5Gcreate2(m_file.id(), path.c_str(), m_lcpl.id(), H5P_DEFAULT, H5P_DEFAULT),
-            Hdf5Handle::Kind::Group);
-        if (!g) {
-            fail(label(path) + ": cannot create group");
-        }
-        setAttributes(g.id(), path, attributes);
-    }
-    void floats(const std::string& path, const Tensor& values) override
-    {
-        write(path, values.shape(), values.data(), H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, sizeof(float));
-    }
-    void mask(const std::string& path, const Shape& shape, const std::uint8_t* values) override
-    {
-        write(path, shape, values, H5T_STD_U8LE, H5T_NATIVE_UINT8, 1);
-    }
-    void ints(const std::string& path, const Shape& shape, const std::int32_t* values) override
-    {
-        write(path, shape, values, H5T_STD_I32LE, H5T_NATIVE_INT32, sizeof(std::int32_t));
-    }
-    void datasetAttributes(const std::string& path, const Attributes& attributes) override
-    {
-        Hdf5Handle d(H5Dopen2(m_file.id(), path.c_str(), H5P_DEFAULT), Hdf5Handle::Kind::Dataset);
-        if (!d) {
-            fail(label(path) + ": cannot open dataset");
-        }
-        setAttributes(d.id(), path, attributes);
-    }
-
-    // The finished file's bytes; closes the file.
-    std::vector<unsigned char> finish()
-    {
-        if (H5Fflush(m_file.id(), H5F_SCOPE_GLOBAL) < 0) {
-            fail("cannot finish the HDF5 file");
-        }
-        const ssize_t size = H5Fget_file_image(m_file.id(), nullptr, 0);
-        std::vector<unsigned char> bytes(size > 0 ? static_cast<std::size_t>(size) : 0U);
-        if (size <= 0 || H5Fget_file_image(m_file.id(), bytes.data(), bytes.size()) != size) {
-            fail("cannot take the HDF5 file's image");
-        }
-        if (m_file.close() < 0) {
-            fail("cannot close the in-memory HDF5 file");
-        }
-        return bytes;
-    }
-
-private:
-    static constexpr std::size_t kCoreIncrement = std::size_t {1} << 20;
-    // Chunks of about this size: big enough to compress well, small enough to read one sample cheaply.
-
-    [[noreturn]] void fail(const std::string& problem) const { throw FileError(m_name, problem); }
-    static std::string label(const std::string& path) { return path.empty() ? std::string("/") : path; }
-
-    void write(const std::string& path, const Shape& shape, const void* values, hid_t fileType, hid_t memoryType,
-        std::size_t itemSize)
-    {
-        const Index volume = shapeVolume(shape);
-        const std::vector<hsize_t> dims(shape.begin(), shape.end());
-        Hdf5Handle space(shape.empty() ? H5Screate(H5S_SCALAR)
-                                       : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
-            Hdf5Handle::Kind::Dataspace);
-        Hdf5Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), Hdf5Handle::Kind::PropertyList);
-        if (!space || !dcpl) {
-            fail(label(path) + ": cannot create dataset");
-        }
-        if (volume > 0 && !shape.empty()) {
-            // Shuffle then deflate: both are built into every HDF5, so h5py reads them without plugins.
-            const std::vector<hsize_t> chunk = hdf5ChunkDims(shape, itemSize);
-            if (H5Pset_chunk(dcpl.id(), static_cast<int>(chunk.size()), chunk.data()) < 0
-                || H5Pset_shuffle(dcpl.id()) < 0 || H5Pset_deflate(dcpl.id(), kDeflateLevel) < 0) {
-                fail(label(path) + ": cannot set up chunking and compression");
-            }
-        }
-        Hdf5Handle d(H5Dcreate2(m_file.id(), path.c_str(), fileType, space.id(), m_lcpl.id(), dcpl.id(), H5P_DEFAULT),
-            Hdf5Handle::Kind::Dataset);
-        if (!d) {
-            fail(label(path) + ": cannot create dataset");
-        }
-        if (volume > 0 && H5Dwrite(d.id(), memoryType, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0) {
-            fail(label(path) + ": cannot write dataset");
-        }
-    }
-
-    void setAttributes(hid_t object, const std::string& path, const Attributes& attributes)
-    {
-        for (const auto& a : attributes) {
-            const bool isList = a.kind == Attribute::Kind::StringList;
-            const hsize_t count = isList ? a.list.size() : 1;
-            Hdf5Handle space(
-                isList ? H5Screate_simple(1, &count, nullptr) : H5Screate(H5S_SCALAR), Hdf5Handle::Kind::Dataspace);
-            const hid_t type = a.kind == Attribute::Kind::Int ? H5T_STD_I64LE : m_stringType.id();
-            Hdf5Handle attribute(
-                space ? H5Acreate2(object, a.name.c_str(), type, space.id(), H5P_DEFAULT, H5P_DEFAULT) : -1,
-                Hdf5Handle::Kind::Attribute);
-            if (!attribute) {
-                fail(label(path) + ": cannot create attribute '" + a.name + "'");
-            }
-            herr_t status = 0;
-            switch (a.kind) {
-            case Attribute::Kind::Int:
-                status = H5Awrite(attribute.id(), H5T_NATIVE_INT64, &a.number);
-                break;
-            case Attribute::Kind::String:
-            case Attribute::Kind::Json: {
-                const std::string text = a.kind == Attribute::Kind::Json ? a.json.dump() : a.text;
-                const char* pointer = text.c_str();
-                status = H5Awrite(attribute.id(), m_stringType.id(), &pointer);
-                break;
-            }
-            case Attribute::Kind::StringList: {
-                std::vector<const char*> pointers;
-                for (const auto& s : a.list) {
-                    pointers.push_back(s.c_str());
-                }
-                status = pointers.empty() ? 0 : H5Awrite(attribute.id(), m_stringType.id(), pointers.data());
-                break;
-            }
-            }
-            if (status < 0) {
-                fail(label(path) + ": cannot write attribute '" + a.name + "'");
-            }
-        }
-    }
-
-    std::string m_name;
-    // Declared before m_file: destroyed after it, so the file is closed while the helpers still exist.
-    Hdf5Handle m_lcpl;
-    Hdf5Handle m_stringType;
-    Hdf5Handle m_file;
-};
+namespace {
 
 void ensureDirectory(const std::string& dir)
 {
@@ -745,8 +559,8 @@ void collectCsv(std::vector<CsvTable>& tables, const std::string& base, const La
         for (const auto& s : cell.states) {
             add(stem, "state_" + pathComponent(s.name()), s.toBatchMajor());
         }
-        for (auto& g : splitGates(cell)) {
-            add(stem, "gate_" + pathComponent(g.name), std::move(g.values));
+        for (const auto& g : splitGates(cell)) {
+            add(stem, "gate_" + pathComponent(g.name), seriesColumns(*g.series, g.column, g.width));
         }
     };
     if (!layer.input.empty()) {
@@ -843,9 +657,9 @@ void writeTraceHdf5(const std::string& path, const ModelTrace& trace, const Trac
     }
     std::vector<unsigned char> bytes;
     {
-        Hdf5MemorySink sink(path);
+        detail::Hdf5TraceSink sink(path);
         writeTrace(sink, trace, inputs, options);
-        bytes = sink.finish();
+        bytes = sink.finishImage();
     }
     AtomicFile::writeBytes(path, bytes.data(), bytes.size());
 }

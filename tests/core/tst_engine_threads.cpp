@@ -3,6 +3,8 @@
 // (within 1e-6, float rounding of different GEMM shapes), and records a trace of exactly the same layout and
 // values. Also covers what-if edits of chosen samples and units, resuming, constants, Bidirectional, and the knob.
 
+#include <span>
+
 #include <QObject>
 #include <QTest>
 
@@ -22,7 +24,7 @@ constexpr Index kBatch = 7; // odd: groups of unequal size (4+3, 3+2+2)
 constexpr Index kSteps = 9;
 constexpr Index kFeatures = 3;
 
-double maxDiff(const std::vector<float>& a, const std::vector<float>& b)
+double maxDiff(std::span<const float> a, std::span<const float> b)
 {
     if (a.size() != b.size()) {
         return INFINITY;
@@ -36,7 +38,8 @@ double maxDiff(const std::vector<float>& a, const std::vector<float>& b)
 
 double maxDiff(const Tensor& a, const Tensor& b)
 {
-    return a.shape() == b.shape() ? maxDiff(a.values(), b.values()) : INFINITY;
+    return a.shape() == b.shape() ? maxDiff(std::span<const float>(a.values()), std::span<const float>(b.values()))
+                                  : INFINITY;
 }
 
 // Same name, shape [steps, batch, width] and values.

@@ -412,7 +412,7 @@ void TestRnnLoop::resumeReproducesRun()
     Mask mask(2, 6, std::vector<std::uint8_t> {1, 1, 0, 1, 1, 1, /**/ 1, 1, 1, 1, 0, 0});
     LayerTrace trace;
     const auto full = rnnLoop(*cell, x, zeroStates(*cell, 2), &mask, {}, {}, &trace);
-    const std::vector<float> recordedOutput = trace.output.values();
+    const std::vector<float> recordedOutput(trace.output.values().begin(), trace.output.values().end());
     ResumePoint at;
     at.step = 4;
     const auto resumed = rnnLoop(*cell, x, zeroStates(*cell, 2), &mask, {}, {}, &trace, {}, &at);
@@ -420,7 +420,7 @@ void TestRnnLoop::resumeReproducesRun()
     for (std::size_t i = 0; i < full.states.size(); ++i) {
         QVERIFY(maxDiff(full.states[i], resumed.states[i]) < kExact);
     }
-    QCOMPARE(trace.output.values(), recordedOutput);
+    QCOMPARE(std::vector<float>(trace.output.values().begin(), trace.output.values().end()), recordedOutput);
 }
 
 void TestRnnLoop::traceIsConsistentWithLstmEquations()

@@ -2,6 +2,7 @@
 // exactly the planted change where one value differs, and an error naming what differs when the runs are not alike.
 
 #include <cmath>
+#include <span>
 
 #include <QObject>
 #include <QTest>
@@ -189,7 +190,7 @@ private slots:
         RunSnapshot diff = diffSnapshot(current, baseline);
         QVERIFY2(diff.error.empty(), diff.error.c_str());
         int nonZero = 0;
-        auto check = [&](const std::string& path, const std::vector<float>& values, bool here) {
+        auto check = [&](const std::string& path, std::span<const float> values, bool here) {
             for (std::size_t i = 0; i < values.size(); ++i) {
                 if (here && static_cast<int>(i) == index) {
                     QCOMPARE(values[i], currentValue - baseValue);

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
@@ -19,6 +20,7 @@
 #include "core/io/hdf5_file.h"
 #include "core/io/keras_config.h"
 #include "core/io/trace_reader.h"
+#include "core/io/trace_stream.h"
 #include "core/io/trace_writer.h"
 #include "core/io/weights.h"
 #include "tests/support/golden_model.h"
@@ -47,8 +49,9 @@ struct Recorded
     std::vector<std::pair<std::string, Tensor>> outputs;
 };
 
-// Builds the golden case's model with its weights and runs its first call with tracing on.
-Recorded runGolden(const QString& file)
+// Builds the golden case's model with its weights and runs its first call with tracing on; with `streamTo`, the
+// trace is streamed to that file `window` steps at a time as the model runs.
+Recorded runGolden(const QString& file, const std::string& streamTo = {}, Index window = 0)
 {
     const std::string path = (QStringLiteral(RNNSCOPE_TEST_DATA "/golden/") + file).toStdString();
     json golden;
@@ -69,6 +72,11 @@ Recorded runGolden(const QString& file)
     if (r.mask) {
         masks.push_back(&*r.mask);
     }
+    std::optional<io::Hdf5TraceStream> stream;
+    if (!streamTo.empty()) {
+        stream.emplace(streamTo, r.trace, window);
+        r.trace.recording.stream = &*stream;
+    }
     CallContext context;
     context.trace = &r.trace;
     const auto outputs = model->predict(inputs, masks, context);
@@ -77,6 +85,17 @@ Recorded runGolden(const QString& file)
     }
     for (std::size_t i = 0; i < outputs.size(); ++i) {
         r.outputs.emplace_back(model->outputs().at(i).name, outputs[i]);
+    }
+    if (stream) {
+        io::TraceInputs ti;
+        ti.inputs = r.inputs;
+        ti.mask = r.mask ? &*r.mask : nullptr;
+        ti.outputs = r.outputs;
+        ti.producer = "tst_trace_reader";
+        ti.model = file.toStdString();
+        ti.optionsJson = R"({"streamed": true})";
+        stream->finish(ti);
+        r.trace.recording.stream = nullptr;
     }
     return r;
 }
@@ -301,6 +320,8 @@ private slots:
     void initTestCase();
     void roundTrip_data();
     void roundTrip();
+    void streamedFileEqualsWrittenFile_data();
+    void streamedFileEqualsWrittenFile();
     void metadataAndViewsOfGates();
     void damagedFiles_data();
     void damagedFiles();
@@ -385,6 +406,71 @@ void TestTraceReader::roundTrip()
         d = diffLayer(qs(r.trace.layers[i].name), twice.trace.layers[i], r.trace.layers[i]);
         QVERIFY2(d.isEmpty(), qPrintable(d));
     }
+}
+
+void TestTraceReader::streamedFileEqualsWrittenFile_data()
+{
+    QTest::addColumn<QString>("golden");
+    QTest::addColumn<int>("window");
+    const QStringList files = QDir(QStringLiteral(RNNSCOPE_TEST_DATA "/golden")).entryList({QStringLiteral("*.json")});
+    QVERIFY(files.size() >= 100);
+    for (const auto& f : files) {
+        // One step at a time (every window boundary), and 3 (a last window shorter than the others).
+        for (int window : {1, 3}) {
+            QTest::addRow("%s window=%d", qPrintable(f), window) << f << window;
+        }
+    }
+}
+
+// Every golden model's trace, streamed to a file as the model runs, reads back equal, value for value, to the trace
+// the same run recorded whole and wrote with writeTraceHdf5; the streamed run's outputs are the whole run's too.
+void TestTraceReader::streamedFileEqualsWrittenFile()
+{
+    QFETCH(QString, golden);
+    QFETCH(int, window);
+    const std::string streamedPath
+        = (m_dir.path() + QLatin1Char('/') + golden + QStringLiteral(".streamed%1.h5").arg(window)).toStdString();
+    const Recorded streamed = runGolden(golden, streamedPath, window);
+    QVERIFY(QFile::exists(QString::fromStdString(streamedPath)));
+    // Nothing is left under the temporary name.
+    QCOMPARE(QDir(m_dir.path()).entryList({QStringLiteral(".*streaming*")}, QDir::Hidden | QDir::Files).size(), 0);
+
+    const Recorded whole = runGolden(golden);
+    io::TraceInputs ti;
+    ti.inputs = whole.inputs;
+    ti.mask = whole.mask ? &*whole.mask : nullptr;
+    ti.outputs = whole.outputs;
+    ti.producer = "tst_trace_reader";
+    ti.model = golden.toStdString();
+    ti.optionsJson = R"({"streamed": true})";
+    const std::string wholePath
+        = (m_dir.path() + QLatin1Char('/') + golden + QStringLiteral(".whole.h5")).toStdString();
+    io::writeTraceHdf5(wholePath, whole.trace, ti);
+
+    QString d = diffTensors(QStringLiteral("outputs of the streamed run"), streamed.outputs, whole.outputs);
+    QVERIFY2(d.isEmpty(), qPrintable(d));
+    io::TraceMetadata sm;
+    io::TraceMetadata wm;
+    const RunSnapshot s = io::readTraceHdf5(streamedPath, &sm);
+    const RunSnapshot w = io::readTraceHdf5(wholePath, &wm);
+    QVERIFY2(s.error.empty(), s.error.c_str());
+    QCOMPARE(s.trace.layers.size(), w.trace.layers.size());
+    QVERIFY(!w.trace.layers.empty());
+    for (std::size_t i = 0; i < w.trace.layers.size(); ++i) {
+        d = diffLayer(qs(w.trace.layers[i].name), s.trace.layers[i], w.trace.layers[i]);
+        QVERIFY2(d.isEmpty(), qPrintable(d));
+    }
+    d = diffTensors(QStringLiteral("inputs"), s.inputs, w.inputs);
+    QVERIFY2(d.isEmpty(), qPrintable(d));
+    d = diffTensors(QStringLiteral("outputs"), s.outputs, w.outputs);
+    QVERIFY2(d.isEmpty(), qPrintable(d));
+    QCOMPARE(s.mask.has_value(), w.mask.has_value());
+    if (w.mask) {
+        QVERIFY(s.mask->values() == w.mask->values());
+    }
+    QCOMPARE(sm.producer, wm.producer);
+    QCOMPARE(sm.model, wm.model);
+    QCOMPARE(sm.optionsJson, wm.optionsJson);
 }
 
 void TestTraceReader::metadataAndViewsOfGates()

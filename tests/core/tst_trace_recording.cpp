@@ -1,0 +1,453 @@
+// Recording a trace: narrowed to some quantities, streamed a window at a time (with the batch split over threads),
+// cancelled, refused by the memory budget, and its storage compared with the bytes it records.
+
+#include <algorithm>
+#include <atomic>
+#include <span>
+
+#include <QObject>
+#include <QTest>
+
+#include "core/cancellation.h"
+#include "core/memory_budget.h"
+#include "core/rnn_loop.h"
+#include "core/trace_buffer.h"
+#include "engine_fixtures.h"
+
+using namespace rnnscope;
+using namespace rnnscope::testing;
+
+namespace {
+
+constexpr Index kBatch = 7;
+constexpr Index kSteps = 11;
+constexpr Index kFeatures = 3;
+
+struct Run
+{
+    RnnLoopResult result;
+    LayerTrace trace;
+};
+
+struct Setup
+{
+    std::unique_ptr<RnnCell> cell;
+    Tensor x;
+    std::optional<Mask> mask;
+    RnnLoopOptions options;
+};
+
+Setup makeSetup(const QString& kind, int threads, bool masked, bool backwards, bool unrollZero)
+{
+    Setup s;
+    s.cell = makeTestCell(kind.toStdString(), kFeatures, 11);
+    s.x = randomTensor({kBatch, kSteps, kFeatures}, 5);
+    if (masked) {
+        std::vector<std::uint8_t> m(static_cast<std::size_t>(kBatch * kSteps), 1);
+        for (Index b = 0; b < kBatch; ++b) {
+            for (Index t = 0; t < kSteps; ++t) {
+                m[static_cast<std::size_t>(b * kSteps + t)] = (b + 2 * t) % 5 == 0 ? 0 : 1;
+            }
+        }
+        s.mask = Mask(kBatch, kSteps, m);
+    }
+    s.options.threads = threads;
+    s.options.goBackwards = backwards;
+    s.options.unroll = unrollZero;
+    s.options.zeroOutputForMask = unrollZero;
+    return s;
+}
+
+Run runWith(const Setup& s, const TraceRecording& recording)
+{
+    Run r;
+    r.trace.recording = recording;
+    r.result = rnnLoop(*s.cell, s.x, zeroStates(*s.cell, kBatch), s.mask ? &*s.mask : nullptr, {}, s.options, &r.trace);
+    return r;
+}
+
+// Every series of a layer, by a path that names it.
+std::vector<std::pair<std::string, const TraceSeries*>> seriesOf(const LayerTrace& l)
+{
+    std::vector<std::pair<std::string, const TraceSeries*>> out;
+    auto add = [&](const std::string& path, const TraceSeries& s) {
+        if (!s.empty()) {
+            out.emplace_back(path, &s);
+        }
+    };
+    add("input", l.input);
+    add("output", l.output);
+    for (std::size_t k = 0; k < l.cells.size(); ++k) {
+        const auto& c = l.cells[k];
+        const std::string p = "cells/" + std::to_string(k) + "/";
+        add(p + "input", c.input);
+        add(p + "output", c.output);
+        for (const auto& st : c.states) {
+            add(p + "states/" + st.name(), st);
+        }
+        for (const auto& g : c.gates) {
+            add(p + "gates/" + g.name(), g);
+        }
+    }
+    return out;
+}
+
+// A stream that copies each window it is handed into whole series, checks the windows are contiguous, and can
+// raise a cancel flag after a given window.
+class CopyingStream : public TraceStream
+{
+public:
+    Index window = 4;
+    int cancelAfterWindows = -1;
+    std::atomic<bool>* cancel = nullptr;
+    int begins = 0;
+    int ends = 0;
+    int windows = 0;
+    Index nextFirst = 0;
+    bool contiguous = true;
+    bool heldOnlyAWindow = true;
+    std::vector<std::pair<std::string, TraceSeries>> copies;
+    std::vector<std::uint8_t> maskAtEnd;
+
+    Index windowSteps(Index steps, std::size_t) const override { return std::min(steps, window); }
+    void beginLayer(const LayerTrace& layer) override
+    {
+        ++begins;
+        for (const auto& [path, s] : seriesOf(layer)) {
+            copies.emplace_back(path, TraceSeries(s->name(), s->steps(), s->batch(), s->width()));
+            heldOnlyAWindow = heldOnlyAWindow && s->windowSteps() == std::min(window, s->steps());
+        }
+    }
+    void writeSteps(const LayerTrace& layer, Index first, Index last) override
+    {
+        contiguous = contiguous && first == nextFirst && last > first && last - first <= window;
+        nextFirst = last;
+        const auto all = seriesOf(layer);
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            const TraceSeries& s = *all[i].second;
+            for (Index t = first; t < last; ++t) {
+                std::copy(s.stepData(t), s.stepData(t) + s.batch() * s.width(), copies[i].second.stepData(t));
+            }
+        }
+        if (++windows == cancelAfterWindows && cancel != nullptr) {
+            *cancel = true;
+        }
+    }
+    void endLayer(const LayerTrace& layer) override
+    {
+        ++ends;
+        maskAtEnd = layer.mask;
+    }
+};
+
+void compareBitwise(const TraceSeries& got, const TraceSeries& want, const std::string& what)
+{
+    QVERIFY2(got.steps() == want.steps() && got.batch() == want.batch() && got.width() == want.width(), what.c_str());
+    for (Index t = 0; t < want.steps(); ++t) {
+        const float* a = got.stepData(t);
+        const float* b = want.stepData(t);
+        for (Index i = 0; i < want.batch() * want.width(); ++i) {
+            if (std::memcmp(&a[i], &b[i], sizeof(float)) != 0) {
+                QFAIL((what + " differs at step " + std::to_string(t) + ", element " + std::to_string(i)).c_str());
+            }
+        }
+    }
+}
+
+} // namespace
+
+class TestTraceRecording : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void cleanup()
+    {
+        setMemoryBudget(0);
+        setTraceBufferCacheLimit(std::size_t {1} << 30);
+    }
+
+    void streamedWindowsEqualTheWholeTrace_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<int>("threads");
+        QTest::addColumn<int>("window");
+        QTest::addColumn<bool>("masked");
+        QTest::addColumn<bool>("backwards");
+        QTest::addColumn<bool>("unrollZero");
+        for (const char* kind : {"lstm", "gru", "gru_reset_after", "simple", "stack"}) {
+            for (int threads : {1, 3}) {
+                for (int window : {1, 4, 11}) {
+                    QTest::addRow("%s threads=%d window=%d", kind, threads, window)
+                        << kind << threads << window << false << false << false;
+                }
+                QTest::addRow("%s threads=%d masked go_backwards", kind, threads)
+                    << kind << threads << 3 << true << true << false;
+                QTest::addRow("%s threads=%d masked unroll zero_output_for_mask", kind, threads)
+                    << kind << threads << 4 << true << true << true;
+            }
+        }
+    }
+    // The windows a stream is handed, put together, are the trace recorded whole: same series, bit for bit, and
+    // each series held only one window while the loop ran.
+    void streamedWindowsEqualTheWholeTrace()
+    {
+        QFETCH(QString, kind);
+        QFETCH(int, threads);
+        QFETCH(int, window);
+        QFETCH(bool, masked);
+        QFETCH(bool, backwards);
+        QFETCH(bool, unrollZero);
+        const Setup s = makeSetup(kind, threads, masked, backwards, unrollZero);
+        const Run whole = runWith(s, {});
+        CopyingStream stream;
+        stream.window = window;
+        TraceRecording recording;
+        recording.stream = &stream;
+        const Run streamed = runWith(s, recording);
+
+        QCOMPARE(stream.begins, 1);
+        QCOMPARE(stream.ends, 1);
+        QVERIFY(stream.contiguous);
+        QCOMPARE(stream.nextFirst, kSteps);
+        QCOMPARE(stream.windows, static_cast<int>((kSteps + window - 1) / window));
+        QVERIFY(stream.heldOnlyAWindow);
+        QCOMPARE(stream.maskAtEnd, whole.trace.mask);
+        QCOMPARE(streamed.trace.stepTime, whole.trace.stepTime);
+        const auto want = seriesOf(whole.trace);
+        QCOMPARE(stream.copies.size(), want.size());
+        for (std::size_t i = 0; i < want.size(); ++i) {
+            QCOMPARE(stream.copies[i].first, want[i].first);
+            compareBitwise(stream.copies[i].second, *want[i].second, want[i].first);
+        }
+        QVERIFY(streamed.result.outputs.values() == whole.result.outputs.values());
+    }
+
+    void narrowedRequestRecordsOnlyWhatWasAsked_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<bool>("inputs");
+        QTest::addColumn<bool>("states");
+        QTest::addColumn<bool>("gates");
+        QTest::addColumn<bool>("outputs");
+        for (const char* kind : {"lstm", "gru", "stack"}) {
+            QTest::addRow("%s states", kind) << kind << false << true << false << false;
+            QTest::addRow("%s gates", kind) << kind << false << false << true << false;
+            QTest::addRow("%s input+output", kind) << kind << true << false << false << true;
+            QTest::addRow("%s input only", kind) << kind << true << false << false << false;
+            QTest::addRow("%s nothing", kind) << kind << false << false << false << false;
+        }
+    }
+    void narrowedRequestRecordsOnlyWhatWasAsked()
+    {
+        QFETCH(QString, kind);
+        QFETCH(bool, inputs);
+        QFETCH(bool, states);
+        QFETCH(bool, gates);
+        QFETCH(bool, outputs);
+        const Setup s = makeSetup(kind, 1, true, false, false);
+        const Run whole = runWith(s, {});
+        TraceRecording recording;
+        recording.request.inputs = inputs;
+        recording.request.states = states;
+        recording.request.gates = gates;
+        recording.request.outputs = outputs;
+        const Run narrow = runWith(s, recording);
+
+        QCOMPARE(narrow.trace.input.empty(), !inputs);
+        QCOMPARE(narrow.trace.output.empty(), !outputs);
+        QCOMPARE(narrow.trace.mask, whole.trace.mask);
+        QCOMPARE(narrow.trace.stepTime, whole.trace.stepTime);
+        for (const auto& c : narrow.trace.cells) {
+            QCOMPARE(c.states.empty(), !states);
+            QCOMPARE(c.gates.empty(), !gates);
+        }
+        // What was recorded is what a full recording holds; nothing else is there.
+        const auto full = seriesOf(whole.trace);
+        for (const auto& [path, series] : seriesOf(narrow.trace)) {
+            const auto it = std::find_if(full.begin(), full.end(), [&](const auto& f) { return f.first == path; });
+            QVERIFY2(it != full.end(), path.c_str());
+            compareBitwise(*series, *it->second, path);
+        }
+        QVERIFY(narrow.result.outputs.values() == whole.result.outputs.values());
+        std::size_t want = 0;
+        for (const auto& [path, series] : seriesOf(narrow.trace)) {
+            want += static_cast<std::size_t>(series->steps() * series->batch() * series->width()) * sizeof(float);
+        }
+        QVERIFY(narrow.trace.input.storageBytes() + narrow.trace.output.storageBytes() <= want);
+    }
+
+    void layerRequestNamesLayers()
+    {
+        TraceRequest r;
+        QVERIFY(r.wantsLayer("lstm"));
+        r.layers = {"encoder", "decoder"};
+        QVERIFY(r.wantsLayer("decoder"));
+        QVERIFY(!r.wantsLayer("lstm"));
+        QVERIFY(!r.everything());
+    }
+
+    void cancelStopsTheRun_data()
+    {
+        QTest::addColumn<int>("threads");
+        QTest::addColumn<bool>("streamed");
+        QTest::newRow("1 thread") << 1 << false;
+        QTest::newRow("3 threads") << 3 << false;
+        QTest::newRow("1 thread, streamed, after 2 windows") << 1 << true;
+        QTest::newRow("3 threads, streamed, after 2 windows") << 3 << true;
+    }
+    void cancelStopsTheRun()
+    {
+        QFETCH(int, threads);
+        QFETCH(bool, streamed);
+        const Setup s = makeSetup("lstm", threads, false, false, false);
+        std::atomic<bool> cancel {false};
+        CopyingStream stream;
+        stream.window = 2;
+        stream.cancel = &cancel;
+        stream.cancelAfterWindows = 2;
+        TraceRecording recording;
+        if (streamed) {
+            recording.stream = &stream;
+        } else {
+            cancel = true; // raised before the run: not one step is taken
+        }
+        const CancelScope scope(&cancel);
+        bool cancelled = false;
+        try {
+            (void)runWith(s, recording);
+        } catch (const RunCancelled&) {
+            cancelled = true;
+        }
+        QVERIFY(cancelled);
+        if (streamed) {
+            QCOMPARE(stream.windows, 2); // the window after the request is never written
+            QCOMPARE(stream.ends, 0);
+        }
+        // Without the flag the same run completes.
+        cancel = false;
+        CopyingStream again;
+        TraceRecording r2;
+        r2.stream = streamed ? &again : nullptr;
+        const Run done = runWith(s, r2);
+        QCOMPARE(done.result.outputs.dim(1), kSteps);
+    }
+
+    void budgetRefusesWhatDoesNotFit()
+    {
+        const Setup s = makeSetup("lstm", 1, false, false, false);
+        releaseCachedTraceBuffers();
+        // Room for the run's own buffers (3.3 KB) and a states-only trace (2.4 KB), not for the whole trace (9.5 KB).
+        setMemoryBudget(memoryInUse() + 6000);
+        QString message;
+        try {
+            (void)runWith(s, {});
+        } catch (const MemoryBudgetError& e) {
+            message = QString::fromStdString(e.what());
+        }
+        QVERIFY2(message.contains("recording the trace of LSTMCell(4)"), qPrintable(message));
+        QVERIFY2(message.contains("memory budget"), qPrintable(message));
+        // Recording less fits: states only.
+        TraceRecording statesOnly;
+        statesOnly.request.inputs = statesOnly.request.gates = statesOnly.request.outputs = false;
+        const Run r = runWith(s, statesOnly);
+        QVERIFY(!r.trace.cells.front().states.empty());
+        // And so does no trace at all.
+        RnnLoopResult plain = rnnLoop(*s.cell, s.x, zeroStates(*s.cell, kBatch), nullptr, {}, s.options);
+        QCOMPARE(plain.outputs.dim(1), kSteps);
+    }
+
+    void budgetSizesParse_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<qulonglong>("bytes");
+        QTest::newRow("plain") << "1000000" << qulonglong(1000000);
+        QTest::newRow("K") << "4K" << qulonglong(4096);
+        QTest::newRow("M") << "512M" << qulonglong(512ULL << 20);
+        QTest::newRow("GB") << "2GB" << qulonglong(2ULL << 30);
+        QTest::newRow("fraction") << "1.5G" << qulonglong(3ULL << 29);
+        QTest::newRow("MiB lower") << "8mib" << qulonglong(8ULL << 20);
+        QTest::newRow("bad unit") << "12Q" << qulonglong(0);
+        QTest::newRow("empty") << "" << qulonglong(0);
+        QTest::newRow("negative") << "-5M" << qulonglong(0);
+        QTest::newRow("zero") << "0" << qulonglong(0);
+    }
+    void budgetSizesParse()
+    {
+        QFETCH(QString, text);
+        QFETCH(qulonglong, bytes);
+        if (bytes == 0) {
+            QVERIFY_THROWS_EXCEPTION(std::invalid_argument, parseByteSize(text.toStdString()));
+        } else {
+            QCOMPARE(static_cast<qulonglong>(parseByteSize(text.toStdString())), bytes);
+        }
+    }
+
+    void storageIsWithinTenPercentOfTheRecordedBytes_data()
+    {
+        QTest::addColumn<Index>("batch");
+        QTest::addColumn<Index>("steps");
+        QTest::addColumn<Index>("features");
+        QTest::addColumn<Index>("units");
+        QTest::newRow("tiny") << Index(2) << Index(5) << Index(3) << Index(4);
+        QTest::newRow("W2 layer 1") << Index(32) << Index(200) << Index(64) << Index(128);
+        // Gates of 35 MB: rounded up to whole 2 MiB pages.
+        QTest::newRow("huge-page sized gates") << Index(64) << Index(4500) << Index(1) << Index(8);
+    }
+    // The bytes recorded, counted from the shapes alone: per step and sample, the input (F), the output (U), h and
+    // c (2U) and the four gates (4U), as float32.
+    void storageIsWithinTenPercentOfTheRecordedBytes()
+    {
+        QFETCH(Index, batch);
+        QFETCH(Index, steps);
+        QFETCH(Index, features);
+        QFETCH(Index, units);
+        const auto tanh = Activation(ActivationKind::Tanh);
+        const auto sigmoid = Activation(ActivationKind::Sigmoid);
+        LstmCell cell(features, units, tanh, sigmoid, true);
+        randomizeWeights(cell, 3);
+        const Tensor x = randomTensor({batch, steps, features}, 4);
+        LayerTrace trace;
+        (void)rnnLoop(cell, x, zeroStates(cell, batch), nullptr, {}, {}, &trace);
+        ModelTrace model;
+        model.layers.push_back(std::move(trace));
+        const double raw = static_cast<double>(batch * steps * (features + units + 2 * units + 4 * units)) * 4.0;
+        const double stored = static_cast<double>(model.storageBytes());
+        qInfo("recorded %.0f bytes, stored %.0f bytes (%.4fx)", raw, stored, stored / raw);
+        QVERIFY(stored >= raw);
+        QVERIFY(stored <= 1.10 * raw);
+    }
+
+    // A run's released trace buffers are handed to the next run of the same shape instead of new memory, and the
+    // values recorded into reused memory are the same as into fresh memory.
+    void buffersAreReusedBetweenRuns()
+    {
+        releaseCachedTraceBuffers();
+        const auto tanh = Activation(ActivationKind::Tanh);
+        const auto sigmoid = Activation(ActivationKind::Sigmoid);
+        LstmCell cell(16, 64, tanh, sigmoid, true);
+        randomizeWeights(cell, 3);
+        const Tensor x = randomTensor({8, 100, 16}, 4);
+        std::vector<float> first;
+        const float* firstAddress = nullptr;
+        {
+            LayerTrace t;
+            (void)rnnLoop(cell, x, zeroStates(cell, 8), nullptr, {}, {}, &t);
+            first.assign(t.cells.front().gates.front().values().begin(), t.cells.front().gates.front().values().end());
+            firstAddress = t.cells.front().gates.front().stepData(0);
+        }
+        QVERIFY(traceBytesCached() > 0);
+        const std::size_t inUseBefore = traceBytesInUse();
+        LayerTrace again;
+        (void)rnnLoop(cell, x, zeroStates(cell, 8), nullptr, {}, {}, &again);
+        QCOMPARE(again.cells.front().gates.front().stepData(0), firstAddress);
+        QVERIFY(std::ranges::equal(again.cells.front().gates.front().values(), first));
+        QVERIFY(traceBytesInUse() > inUseBefore);
+        // With reuse switched off nothing is kept.
+        setTraceBufferCacheLimit(0);
+        QCOMPARE(traceBytesCached(), std::size_t {0});
+    }
+};
+
+QTEST_APPLESS_MAIN(TestTraceRecording)
+#include "tst_trace_recording.moc"
