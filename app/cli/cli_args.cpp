@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/io/keras_model_writer.h"
+#include "core/memory_budget.h"
 
 namespace rnnscope::cli {
 
@@ -50,6 +51,62 @@ float parsePadValue(const std::string& value)
     return v;
 }
 
+// "a,b,c" -> {"a","b","c"}; empty items are an error.
+std::vector<std::string> splitList(const std::string& flag, const std::string& text)
+{
+    std::vector<std::string> items;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t comma = text.find(',', start);
+        std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (item.empty()) {
+            throw UsageError(flag + " takes a comma-separated list of names, not '" + text + "'");
+        }
+        items.push_back(std::move(item));
+        if (comma == std::string::npos) {
+            return items;
+        }
+        start = comma + 1;
+    }
+}
+
+void setQuantities(TraceRequest& request, const std::string& text)
+{
+    request.inputs = request.states = request.gates = request.outputs = false;
+    for (const auto& q : splitList("--trace-quantities", text)) {
+        if (q == "input" || q == "inputs") {
+            request.inputs = true;
+        } else if (q == "states") {
+            request.states = true;
+        } else if (q == "gates") {
+            request.gates = true;
+        } else if (q == "output" || q == "outputs") {
+            request.outputs = true;
+        } else {
+            throw UsageError("--trace-quantities takes input, states, gates and output, not '" + q + "'");
+        }
+    }
+}
+
+Index parseWindow(const std::string& text)
+{
+    Index steps = 0;
+    const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), steps);
+    if (ec != std::errc() || p != text.data() + text.size() || steps < 1) {
+        throw UsageError("--trace-stream=STEPS takes a number of steps >= 1, not '" + text + "'");
+    }
+    return steps;
+}
+
+std::uint64_t parseBudget(const std::string& text)
+{
+    try {
+        return parseByteSize(text);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("--memory-budget: ") + e.what());
+    }
+}
+
 // convert MODEL OUT [--weights W]: nothing else, and OUT's extension picks the format.
 Arguments finishConvert(Arguments& a, const std::vector<std::string>& positional, bool noSequenceFlags)
 {
@@ -59,7 +116,7 @@ Arguments finishConvert(Arguments& a, const std::vector<std::string>& positional
     }
     if (a.calls.size() > 1 || !a.calls[0].inputs.empty() || a.calls[0].mask || !a.calls[0].initialStates.empty()
         || a.outDir || a.traceFile || a.traceCsvDir || a.traceNpyDir || a.layer || a.overrides.any()
-        || !noSequenceFlags) {
+        || !a.traceRequest.everything() || a.traceStreamSteps || !noSequenceFlags) {
         throw UsageError("convert takes only MODEL, OUT and --weights");
     }
     a.model = positional[0];
@@ -85,6 +142,8 @@ std::string usageText()
            "               [--vocab VOCAB.json] [--tokens chars|words] [--lower] [--oov-id N]\n"
            "               [--pad] [--pad-value V] [--pad-side pre|post]\n"
            "               --out DIR [--trace TRACE.h5] [--trace-csv DIR] [--trace-npy DIR]\n"
+           "               [--trace-layers L1,L2] [--trace-quantities input,states,gates,output]\n"
+           "               [--trace-stream[=STEPS]] [--memory-budget SIZE]\n"
            "  rnnscope-cli convert MODEL OUT.keras|OUT.h5 [--weights W.h5]\n"
            "               saves MODEL as a Keras 3 .keras archive or a legacy Keras 2 .h5 model\n"
            "  rnnscope-cli plot TRACE.h5 --layer L --quantity Q --out FIG.svg|FIG.png|FIG.pdf\n"
@@ -106,6 +165,12 @@ std::string usageText()
            "               gflops = sum over recurrent layers of 2*B*T*(F_in*G*U + U*G*U) / median time\n"
            "               (G gates: LSTM 4, GRU 3, SimpleRNN 1; F_in the layer's input width).\n"
            "               --threads N sets RNNSCOPE_THREADS=N, honoured when the engine runs threaded\n"
+           "The trace records every recurrent layer's input, states, gates and output unless --trace-layers or\n"
+           "--trace-quantities narrow it. The HDF5 trace is written while the model runs, STEPS steps at a time\n"
+           "(default: as many as fit in 64 MB), so a trace larger than memory is never held whole; --trace-csv and\n"
+           "--trace-npy need the whole trace in memory. --memory-budget SIZE (512M, 2G; also the environment\n"
+           "variable RNNSCOPE_MEMORY_BUDGET; default 3/4 of physical memory) is checked before every large\n"
+           "allocation: a run that would exceed it stops with an error saying what needed how much.\n"
            "MODEL is a legacy Keras .h5 model, or a model config .json with --weights; the format is read from\n"
            "the file's content. Exit status: 0 success, 2 usage error, 3 bad input.\n"
            "An input X is one of:\n"
@@ -207,6 +272,14 @@ Arguments parseArguments(const std::vector<std::string>& args)
             a.traceCsvDir = next();
         } else if (flag == "--trace-npy") {
             a.traceNpyDir = next();
+        } else if (flag == "--trace-layers") {
+            a.traceRequest.layers = splitList(flag, next());
+        } else if (flag == "--trace-quantities") {
+            setQuantities(a.traceRequest, next());
+        } else if (flag == "--trace-stream") {
+            a.traceStreamSteps = value ? parseWindow(*value) : Index {0};
+        } else if (flag == "--memory-budget") {
+            a.memoryBudget = parseBudget(next());
         } else if (flag == "--return-sequences") {
             a.overrides.returnSequences = parseSwitch(flag, next());
         } else if (flag == "--return-state") {
@@ -278,6 +351,15 @@ Arguments parseArguments(const std::vector<std::string>& args)
     }
     if (!a.outDir) {
         throw UsageError("run needs --out DIR");
+    }
+    const bool anyTrace = a.traceFile || a.traceCsvDir || a.traceNpyDir;
+    if (!anyTrace && (!a.traceRequest.everything() || a.traceStreamSteps)) {
+        throw UsageError("--trace-layers, --trace-quantities and --trace-stream need a trace (--trace, --trace-csv or "
+                         "--trace-npy)");
+    }
+    if (a.traceStreamSteps && (!a.traceFile || a.traceCsvDir || a.traceNpyDir)) {
+        throw UsageError("--trace-stream streams the HDF5 trace (--trace); --trace-csv and --trace-npy need the whole "
+                         "trace in memory");
     }
     // Text flags with no text input, or text without a vocabulary, are mistakes worth stopping for.
     bool text = false;

@@ -2,6 +2,7 @@
 // Command-line parsing for rnnscope-cli, kept apart from what the commands do so it can be tested alone.
 // The accepted syntax is the contract in DESIGN.md ("Command line").
 
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include "core/io/sequence_readers.h"
 #include "core/layer_options.h"
+#include "core/trace.h"
 
 namespace rnnscope::cli {
 
@@ -47,6 +49,12 @@ struct Arguments
     std::optional<std::string> traceFile;
     std::optional<std::string> traceCsvDir;
     std::optional<std::string> traceNpyDir;
+    // What the trace records: --trace-layers A,B and --trace-quantities input,states,gates,output.
+    TraceRequest traceRequest;
+    // --trace-stream[=STEPS]: write the HDF5 trace a window of STEPS steps at a time (0 = as many as fit in 64 MB).
+    // The HDF5 trace is always streamed when it is the only trace output; the flag fixes the window.
+    std::optional<Index> traceStreamSteps;
+    std::optional<std::uint64_t> memoryBudget; // --memory-budget SIZE
     std::optional<std::string> convertOut; // convert: the output file (.keras or .h5)
     // How inputs other than .npy are read (--vocab, --tokens, --lower, --oov-id, --pad, --pad-value, --pad-side):
     // the same for every input of every call.

@@ -1,6 +1,7 @@
 // rnnscope-cli: the headless twin of the debugger. Exit status 0 on success, 2 for a usage error, 3 for bad input,
 // with one line "error: <file>: <what is wrong>" on stderr. Never a crash: every exception ends here.
 
+#include <cstdlib>
 #include <iostream>
 #include <new>
 
@@ -8,6 +9,7 @@
 #include "commands.h"
 #include "core/errors.h"
 #include "core/io/file_error.h"
+#include "core/memory_budget.h"
 
 namespace {
 
@@ -22,6 +24,34 @@ std::string oneLine(std::string s)
     return s;
 }
 
+// RNNSCOPE_MEMORY_BUDGET, then --memory-budget SIZE (any command) override the default budget.
+void applyMemoryBudget(const std::vector<std::string>& args)
+{
+    using namespace rnnscope;
+    if (const char* env = std::getenv("RNNSCOPE_MEMORY_BUDGET"); env != nullptr && *env != 0) {
+        try {
+            setMemoryBudget(parseByteSize(env));
+        } catch (const std::invalid_argument& e) {
+            throw cli::UsageError(std::string("RNNSCOPE_MEMORY_BUDGET: ") + e.what());
+        }
+    }
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string value;
+        if (args[i] == "--memory-budget" && i + 1 < args.size()) {
+            value = args[i + 1];
+        } else if (args[i].rfind("--memory-budget=", 0) == 0) {
+            value = args[i].substr(16);
+        } else {
+            continue;
+        }
+        try {
+            setMemoryBudget(parseByteSize(value));
+        } catch (const std::invalid_argument& e) {
+            throw cli::UsageError(std::string("--memory-budget: ") + e.what());
+        }
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -29,6 +59,7 @@ int main(int argc, char** argv)
     using namespace rnnscope;
     std::vector<std::string> args(argv + 1, argv + argc);
     try {
+        applyMemoryBudget(args);
         if (!args.empty() && args[0] == "plot") {
             return cli::plotCommand(args, std::cout, std::cerr);
         }

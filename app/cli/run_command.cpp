@@ -2,8 +2,10 @@
 // (`--then` = the next model.predict on the same instance, so stateful layers carry their states), and write the
 // outputs as float32 .npy files, plus the trace if asked.
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <memory>
 #include <ostream>
 
 #include "commands.h"
@@ -13,9 +15,11 @@
 #include "core/io/model_loader.h"
 #include "core/io/npy.h"
 #include "core/io/sequence_readers.h"
+#include "core/io/trace_stream.h"
 #include "core/io/trace_writer.h"
 #include "core/layer_options.h"
 #include "core/layers/basic_layers.h"
+#include "core/memory_budget.h"
 
 namespace rnnscope::cli {
 
@@ -222,6 +226,41 @@ std::string withCallSuffix(const std::string& path, std::size_t call, std::size_
 
 } // namespace
 
+namespace {
+
+// --trace-layers names recurrent layers of the model.
+void checkTraceLayers(const Arguments& args, const Model& model)
+{
+    std::string known;
+    for (const Layer* l : model.recurrentLayers()) {
+        known += (known.empty() ? "" : ", ") + l->name();
+    }
+    for (const auto& name : args.traceRequest.layers) {
+        const Layer* l = model.findLayer(name);
+        if (l == nullptr || !l->isRecurrent()) {
+            throw io::FileError(args.model,
+                "--trace-layers: no recurrent layer named '" + name + "' (recurrent layers: " + known + ")");
+        }
+    }
+}
+
+// A run that produces NaN or Inf goes on (Keras would too) and says so, naming the outputs and the first place.
+void reportNonFinite(const std::vector<Tensor>& outputs, const Model& model, std::size_t call, std::ostream& warnings)
+{
+    for (std::size_t k = 0; k < outputs.size(); ++k) {
+        const auto& v = outputs[k].values();
+        const auto bad = std::find_if(v.begin(), v.end(), [](float x) { return !std::isfinite(x); });
+        if (bad == v.end()) {
+            continue;
+        }
+        const auto count = std::count_if(v.begin(), v.end(), [](float x) { return !std::isfinite(x); });
+        warnings << "warning: call " << call << ": output " << k << " (" << model.outputs()[k].name << ") has " << count
+                 << " non-finite value(s) (NaN or Inf), the first at flat index " << (bad - v.begin()) << "\n";
+    }
+}
+
+} // namespace
+
 int runCommand(const Arguments& args, std::ostream& out, std::ostream& warnings)
 {
     io::LoadedModel loaded = io::loadModel(args.model, args.weights);
@@ -238,6 +277,10 @@ int runCommand(const Arguments& args, std::ostream& out, std::ostream& warnings)
         throw io::FileError(args.model, std::string("with the requested options: ") + e.what());
     }
     const bool tracing = args.traceFile || args.traceCsvDir || args.traceNpyDir;
+    checkTraceLayers(args, model);
+    // The HDF5 trace is streamed whenever it is the only trace asked for: it is then never held whole, whatever its
+    // size. CSV and NPY exports need the whole trace in memory.
+    const bool streaming = args.traceFile && !args.traceCsvDir && !args.traceNpyDir;
     const std::size_t calls = args.calls.size();
     std::error_code ec;
     fs::create_directories(*args.outDir, ec);
@@ -266,6 +309,13 @@ int runCommand(const Arguments& args, std::ostream& out, std::ostream& warnings)
         applyInitialStates(call, layer, c);
 
         ModelTrace trace;
+        trace.recording.request = args.traceRequest;
+        std::unique_ptr<io::Hdf5TraceStream> stream;
+        if (streaming) {
+            stream = std::make_unique<io::Hdf5TraceStream>(
+                withCallSuffix(*args.traceFile, c, calls, false), trace, args.traceStreamSteps.value_or(0));
+            trace.recording.stream = stream.get();
+        }
         CallContext context;
         context.trace = tracing ? &trace : nullptr;
         // A mask made by padding ragged input goes with that input, unless --mask names the first input's.
@@ -287,9 +337,16 @@ int runCommand(const Arguments& args, std::ostream& out, std::ostream& warnings)
         std::vector<Tensor> outputs;
         try {
             outputs = model.predict(inputs, masks, context);
+        } catch (const MemoryBudgetError& e) {
+            throw io::FileError(args.model,
+                std::string(e.what())
+                    + (tracing ? "; record less (--trace-layers, --trace-quantities), stream the trace (--trace only), "
+                                 "or raise --memory-budget"
+                               : "; raise --memory-budget"));
         } catch (const ModelError& e) {
             throw io::FileError(args.model, e.what());
         }
+        reportNonFinite(outputs, model, c, warnings);
 
         const std::string dir = withCallSuffix(*args.outDir, c, calls, true);
         fs::create_directories(dir, ec);
@@ -315,7 +372,9 @@ int runCommand(const Arguments& args, std::ostream& out, std::ostream& warnings)
             ti.model = args.model;
             ti.optionsJson = "{\"call\": " + std::to_string(c) + ", \"calls\": " + std::to_string(calls)
                 + ", \"keras_version\": \"" + loaded.version.text + "\"}";
-            if (args.traceFile) {
+            if (stream) {
+                stream->finish(ti);
+            } else if (args.traceFile) {
                 io::writeTraceHdf5(withCallSuffix(*args.traceFile, c, calls, false), trace, ti);
             }
             if (args.traceCsvDir) {
