@@ -1,6 +1,7 @@
 #include "debug_session.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <random>
 
@@ -10,6 +11,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "core/bidirectional.h"
+#include "core/cancellation.h"
 #include "core/errors.h"
 #include "core/io/file_error.h"
 #include "core/io/model_loader.h"
@@ -36,10 +38,12 @@ struct RunJob
     std::vector<RunCall> calls; // in order, on the same model instance
     std::vector<WhatIfEdit> edits;
     std::uint64_t generation = 0;
+    std::shared_ptr<std::atomic<bool>> cancel; // raised when a newer request supersedes the run
 };
 
 // One model.predict call (call `index` of the run); records its trace in `snapshot`.
-void runCall(Model& model, const RunCall& call, int index, const std::vector<WhatIfEdit>& edits, RunSnapshot& snapshot)
+void runCall(Model& model, const RunCall& call, int index, const std::vector<WhatIfEdit>& edits,
+    const std::atomic<bool>* cancel, RunSnapshot& snapshot)
 {
     snapshot.mask = call.mask;
     std::vector<Tensor> fed;
@@ -57,6 +61,7 @@ void runCall(Model& model, const RunCall& call, int index, const std::vector<Wha
     CallContext context;
     context.trace = &snapshot.trace;
     context.edits = &stateEdits;
+    context.cancel = cancel;
     const auto outputs = model.predict(fed, masks, context);
     for (std::size_t k = 0; k < outputs.size(); ++k) {
         snapshot.outputs.emplace_back(model.outputs()[k].name, outputs[k]);
@@ -83,7 +88,7 @@ std::vector<SnapshotPtr> runEngine(const RunJob& job)
         }
         const auto start = std::chrono::steady_clock::now();
         try {
-            runCall(*job.model, job.calls[c], static_cast<int>(c), job.edits, *snapshot);
+            runCall(*job.model, job.calls[c], static_cast<int>(c), job.edits, job.cancel.get(), *snapshot);
         } catch (const std::exception& e) {
             snapshot->error = e.what();
             failure = "not run: batch " + std::to_string(c + 1) + " failed: " + snapshot->error;
@@ -622,9 +627,12 @@ void DebugSession::rerun()
 
 void DebugSession::startRun()
 {
+    // A run still under way is superseded by this one: it stops within a step instead of finishing for nothing.
+    cancelRun();
     waitForRun();
     applyInitialStates(); // once, before the first call: the later calls carry the states on
-    RunJob job {m_model, {{m_inputs, m_mask}}, m_edits, ++m_runGeneration};
+    m_runCancel = std::make_shared<std::atomic<bool>>(false);
+    RunJob job {m_model, {{m_inputs, m_mask}}, m_edits, ++m_runGeneration, m_runCancel};
     for (const ExtraBatch& extra : m_extraBatches) {
         RunCall call {m_inputs, extra.mask};
         call.inputs[0] = extra.input;
@@ -636,6 +644,10 @@ void DebugSession::startRun()
     auto* watcher = new QFutureWatcher<std::vector<SnapshotPtr>>(this);
     connect(watcher, &QFutureWatcher<std::vector<SnapshotPtr>>::finished, this, [this, watcher, generation] {
         watcher->deleteLater();
+        const auto& result = watcher->future().resultCount() > 0 ? watcher->result() : std::vector<SnapshotPtr> {};
+        if (!result.empty() && result.front()->error == RunCancelled().what()) {
+            emit runCancelled(); // the engine stopped part way
+        }
         if (generation != m_runGeneration) {
             return; // superseded by a newer run, or cancelled
         }
@@ -653,8 +665,16 @@ void DebugSession::startRun()
     watcher->setFuture(m_runFuture);
 }
 
+void DebugSession::cancelRun()
+{
+    if (m_runCancel) {
+        *m_runCancel = true;
+    }
+}
+
 void DebugSession::cancel()
 {
+    cancelRun();
     ++m_loadGeneration;
     ++m_runGeneration;
     ++m_inputGeneration;

@@ -4,9 +4,10 @@
 // It never touches a widget; the window subscribes to its signals.
 //
 // Cancel and supersede: every request takes a new generation number; a result whose generation is no longer the
-// current one is dropped when it arrives. The engine itself is not interrupted (a run of a model this debugger shows
-// takes milliseconds); a model load is simply abandoned.
+// current one is dropped when it arrives. A run under way is interrupted (the engine polls a cancel flag once per
+// step), so a toggle during a long run, or Cancel, does not wait for it; a model load is abandoned.
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -102,7 +103,7 @@ public:
     QString loadWeights(const QString& path);
     void resetStates(const QString& layer = {}); // Keras reset_states() (every recurrent layer when empty), re-runs
     void rerun();
-    void cancel(); // drops whatever is under way
+    void cancel(); // drops whatever is under way, and stops the engine's run within a step
 
 signals:
     void modelOpened(const QString& path);
@@ -116,6 +117,7 @@ signals:
     void weightsChanged(); // loadWeights() replaced the model's weights
     void sessionRestored(const QStringList& notes);
     void busyChanged(bool busy, const QString& what);
+    void runCancelled(); // a run was stopped part way (by cancel() or a newer request)
 
 private:
     struct LoadResult;
@@ -139,6 +141,7 @@ private:
     void installLoad(LoadResult& result, const io::SessionFile* session = nullptr);
     QStringList applySession(const io::SessionFile& session); // returns notes on what could not be applied
     void waitForRun();
+    void cancelRun(); // raises the running job's cancel flag
     void updateBusy(const QString& what);
     void applyInitialStates();
     std::vector<Tensor> initialStateTensors(QString* error) const;
@@ -168,6 +171,7 @@ private:
     bool m_inputPending = false;
     bool m_wasBusy = false;
     QFuture<std::vector<SnapshotPtr>> m_runFuture;
+    std::shared_ptr<std::atomic<bool>> m_runCancel; // the running job's cancel flag
 };
 
 } // namespace rnnscope::app

@@ -88,6 +88,7 @@ class TestDebuggerTools : public QObject
 
 private slots:
     void initTestCase();
+    void cancelStopsALongRun();
     void breakpointStopsRunAtTheRightStep_data();
     void breakpointStopsRunAtTheRightStep();
     void nanBreakpointStopsWhereNaNAppears();
@@ -601,6 +602,28 @@ void TestDebuggerTools::builtModelRunsSavesAndReopens_data()
     QTest::newRow("LSTM") << static_cast<int>(CellKind::Lstm) << false;
     QTest::newRow("GRU reset_after, stacked cells") << static_cast<int>(CellKind::Gru) << true;
     QTest::newRow("SimpleRNN") << static_cast<int>(CellKind::SimpleRnn) << false;
+}
+
+// Cancel during a run of 300,000 steps stops the engine part way (it reports the run cancelled, which it does
+// only when it saw the flag between steps), and the window runs the next request normally.
+void TestDebuggerTools::cancelStopsALongRun()
+{
+    MainWindow w;
+    QSignalSpy cancelled(w.session(), &rnnscope::app::DebugSession::runCancelled);
+    ModelSpec spec;
+    spec.features = 4;
+    spec.timesteps = 300000;
+    spec.layers.front().units = 32;
+    spec.layers.front().returnSequences = true;
+    spec.seed = 3;
+    QCOMPARE(w.buildModel(spec), QString());
+    w.session()->cancel();
+    QVERIFY(cancelled.wait(60000) || cancelled.count() == 1);
+    QCOMPARE(cancelled.count(), 1);
+    w.session()->openModel(kExampleModel, {}, kExampleInput);
+    QVERIFY(waitForRun(w));
+    QVERIFY2(w.viewContext()->currentSnapshot()->error.empty(), w.viewContext()->currentSnapshot()->error.c_str());
+    QCOMPARE(w.viewContext()->currentSnapshot()->trace.layers.front().steps, Index {32});
 }
 
 void TestDebuggerTools::builtModelRunsSavesAndReopens()
