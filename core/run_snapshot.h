@@ -25,6 +25,8 @@ struct RunSnapshot
     std::optional<Mask> mask; // the mask fed with input 0 (after the user's edits), if any
     std::vector<std::pair<std::string, Tensor>> outputs; // model outputs by name, as predict() returns them
     std::string error; // non-empty when the run failed: views show it in place of data
+    // Non-empty when the run produced NaN or Inf: where it first appeared. The run still went to the end, as in Keras.
+    std::string nonFinite;
     double runMilliseconds = 0.0; // wall time of the engine run
     // Empty for a run as it came out of the engine; otherwise what this snapshot is a view of, for titles:
     // "baseline" (a pinned earlier run), "− baseline" (a difference: the current run minus the baseline).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <random>
 
 #include <QDir>
@@ -11,6 +12,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "core/bidirectional.h"
+#include "core/breakpoints.h"
 #include "core/cancellation.h"
 #include "core/errors.h"
 #include "core/io/file_error.h"
@@ -41,6 +43,22 @@ struct RunJob
     std::shared_ptr<std::atomic<bool>> cancel; // raised when a newer request supersedes the run
 };
 
+// A NaN or Inf reaches the outputs (they are cheap to scan); only then is the trace searched for where it began.
+void markNonFinite(RunSnapshot& snapshot)
+{
+    bool bad = false;
+    for (const auto& [name, t] : snapshot.outputs) {
+        bad = bad || std::any_of(t.values().begin(), t.values().end(), [](float v) { return !std::isfinite(v); });
+    }
+    if (!bad) {
+        return;
+    }
+    Breakpoint nan;
+    nan.kind = BreakKind::NonFinite;
+    const auto hit = findNextBreak(snapshot.trace, -1, std::span<const Breakpoint>(&nan, 1), std::nullopt);
+    snapshot.nonFinite = hit ? hit->message : std::string("the outputs hold NaN or Inf");
+}
+
 // One model.predict call (call `index` of the run); records its trace in `snapshot`.
 void runCall(Model& model, const RunCall& call, int index, const std::vector<WhatIfEdit>& edits,
     const std::atomic<bool>* cancel, RunSnapshot& snapshot)
@@ -66,6 +84,7 @@ void runCall(Model& model, const RunCall& call, int index, const std::vector<Wha
     for (std::size_t k = 0; k < outputs.size(); ++k) {
         snapshot.outputs.emplace_back(model.outputs()[k].name, outputs[k]);
     }
+    markNonFinite(snapshot);
 }
 
 // Runs on a worker thread: every call in order, as consecutive model.predict calls (stateful layers carry their

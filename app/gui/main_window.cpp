@@ -368,7 +368,12 @@ void MainWindow::showSnapshot(const SnapshotPtr& snapshot)
     }
     if (snapshot->error.empty()) {
         m_runLabel->setText(tr("ran in %1 ms").arg(snapshot->runMilliseconds, 0, 'f', 1));
-        if (m_status->property("error").toBool() || m_status->text().endsWith(QStringLiteral("…"))) {
+        if (!snapshot->nonFinite.empty()) {
+            setStatus(
+                tr("The run produced NaN or Inf (%1). It ran to the end; see Health, or add a NaN/Inf breakpoint.")
+                    .arg(QString::fromStdString(snapshot->nonFinite)),
+                true);
+        } else if (m_status->property("error").toBool() || m_status->text().endsWith(QStringLiteral("…"))) {
             setStatus(tr("Ready: %1 recurrent layer(s) traced").arg(snapshot->trace.layers.size()));
         }
     } else {

@@ -89,6 +89,7 @@ class TestDebuggerTools : public QObject
 private slots:
     void initTestCase();
     void cancelStopsALongRun();
+    void nanRunsToTheEndAndIsMarked();
     void breakpointStopsRunAtTheRightStep_data();
     void breakpointStopsRunAtTheRightStep();
     void nanBreakpointStopsWhereNaNAppears();
@@ -624,6 +625,31 @@ void TestDebuggerTools::cancelStopsALongRun()
     QVERIFY(waitForRun(w));
     QVERIFY2(w.viewContext()->currentSnapshot()->error.empty(), w.viewContext()->currentSnapshot()->error.c_str());
     QCOMPARE(w.viewContext()->currentSnapshot()->trace.layers.front().steps, Index {32});
+}
+
+// An input holding a NaN runs to the end like any other (Keras would too); the run says where the NaN first appears
+// and the status bar says so.
+void TestDebuggerTools::nanRunsToTheEndAndIsMarked()
+{
+    QTemporaryDir dir;
+    Tensor x = io::toTensor(io::readNpy(kExampleInput.toStdString()), "input");
+    const Index steps = x.dim(1);
+    const Index features = x.dim(2);
+    x.data()[(2 * steps + 9) * features] = std::nanf(""); // sample 2, timestep 9
+    const QString path = dir.filePath(QStringLiteral("nan.npy"));
+    io::writeNpy(path.toStdString(), x);
+    MainWindow w;
+    w.session()->openModel(kExampleModel, {}, path);
+    QVERIFY(waitForRun(w));
+    const RunSnapshot& run = *w.viewContext()->currentSnapshot();
+    QVERIFY2(run.error.empty(), run.error.c_str());
+    QCOMPARE(run.trace.layers.front().steps, steps);
+    QVERIFY2(QString::fromStdString(run.nonFinite).contains(QStringLiteral("step 9, sample 2")), run.nonFinite.c_str());
+    QVERIFY2(w.statusText().contains(QStringLiteral("NaN or Inf")), qPrintable(w.statusText()));
+    // The example's own input is clean: nothing is marked.
+    w.session()->openModel(kExampleModel, {}, kExampleInput);
+    QVERIFY(waitForRun(w, run.generation));
+    QVERIFY(w.viewContext()->currentSnapshot()->nonFinite.empty());
 }
 
 void TestDebuggerTools::builtModelRunsSavesAndReopens()
