@@ -1,5 +1,6 @@
 #include "bidirectional.h"
 
+#include "content_hash.h"
 #include "errors.h"
 
 namespace rnnscope {
@@ -70,6 +71,16 @@ void BidirectionalLayer::build(const std::vector<Shape>& inputShapes)
     const std::vector<Shape> x {inputShapes.empty() ? Shape {} : inputShapes[0]};
     m_forward->build(x);
     m_backward->build(x);
+}
+
+std::uint64_t BidirectionalLayer::configurationHash()
+{
+    return ContentHash()
+        .text(className())
+        .text(mergeModeName(m_mergeMode))
+        .number(m_forward->configurationHash())
+        .number(m_backward->configurationHash())
+        .value();
 }
 
 std::vector<WeightSlot> BidirectionalLayer::weights()

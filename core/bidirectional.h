@@ -25,6 +25,8 @@ public:
     void build(const std::vector<Shape>& inputShapes) override;
     bool built() const override { return m_forward->built() && m_backward->built(); }
     std::vector<WeightSlot> weights() override; // forward's, then backward's
+    std::uint64_t configurationHash() override;
+    bool reusable() const override { return m_forward->reusable() && m_backward->reusable(); }
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputShapes) const override;
     std::vector<LayerOutput> call(const std::vector<LayerInput>& inputs, CallContext& context) override;
     bool isRecurrent() const override { return true; }

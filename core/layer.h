@@ -3,6 +3,7 @@
 // and call() on concrete tensors with Keras's mask propagation.
 
 #include <atomic>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -30,12 +31,19 @@ struct LayerOutput
 // What-if edits for one recurrent layer (or one direction "<layer>/forward", "<layer>/backward").
 using StateEditMap = std::map<std::string, std::vector<StateEdit>>;
 
+struct CallRecord;
+
 struct CallContext
 {
     ModelTrace* trace = nullptr; // when set, recurrent layers append their LayerTrace (as trace->recording says)
     const std::atomic<bool>* cancel = nullptr; // when set and raised, the run stops with RunCancelled
     const StateEditMap* edits = nullptr;
     bool training = false; // inference only: Dropout is the identity
+    // Re-running from the changed layer on (node_reuse.h): the call records its nodes into `record`, and takes a
+    // node whose signature equals the one in `reuse` from there (with its trace layers from `reuseTrace`).
+    CallRecord* record = nullptr;
+    const CallRecord* reuse = nullptr;
+    const ModelTrace* reuseTrace = nullptr;
 };
 
 class Layer
@@ -64,6 +72,11 @@ public:
     virtual std::vector<LayerOutput> call(const std::vector<LayerInput>& inputs, CallContext& context) = 0;
 
     virtual bool isRecurrent() const { return false; }
+    // Everything the layer's outputs depend on besides its inputs (class, options, weights), hashed: equal hashes
+    // and equal inputs give equal outputs.
+    virtual std::uint64_t configurationHash();
+    // False when a call changes the layer itself (a stateful RNN's states), so an earlier output cannot stand in.
+    virtual bool reusable() const { return true; }
     virtual void resetStates() { }
 
 protected:

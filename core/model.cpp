@@ -3,8 +3,10 @@
 #include <algorithm>
 
 #include "cancellation.h"
+#include "content_hash.h"
 #include "errors.h"
 #include "layers/basic_layers.h"
+#include "node_reuse.h"
 
 namespace rnnscope {
 
@@ -139,6 +141,48 @@ void Model::finalize()
     }
 }
 
+namespace {
+
+// The what-if edits of a layer (and of its directions, "<layer>/forward"), hashed.
+std::uint64_t editsHash(const StateEditMap* edits, const std::string& layer)
+{
+    ContentHash h;
+    if (edits == nullptr) {
+        return h.value();
+    }
+    for (const auto& [key, list] : *edits) {
+        if (key != layer && key.rfind(layer + "/", 0) != 0) {
+            continue;
+        }
+        h.text(key);
+        for (const auto& e : list) {
+            h.number(static_cast<std::uint64_t>(e.step)).number(static_cast<std::uint64_t>(e.stateIndex));
+            h.bytes(e.samples.data(), e.samples.size() * sizeof(Index)).number(e.samples.size());
+            h.bytes(e.units.data(), e.units.size() * sizeof(Index)).number(e.units.size());
+            h.number(static_cast<std::uint64_t>(e.values.rows())).number(static_cast<std::uint64_t>(e.values.cols()));
+            h.bytes(e.values.data(), static_cast<std::size_t>(e.values.size()) * sizeof(float));
+        }
+    }
+    return h.value();
+}
+
+// Whether and what the call records: a node recorded without a trace cannot stand in for one traced.
+std::uint64_t recordingHash(const CallContext& context)
+{
+    ContentHash h;
+    h.number(context.trace != nullptr ? 1U : 0U);
+    if (context.trace != nullptr) {
+        const TraceRequest& r = context.trace->recording.request;
+        h.number(r.inputs).number(r.states).number(r.gates).number(r.outputs);
+        for (const auto& l : r.layers) {
+            h.text(l);
+        }
+    }
+    return h.value();
+}
+
+} // namespace
+
 std::vector<Tensor> Model::predict(const std::vector<Tensor>& inputs)
 {
     CallContext context;
@@ -161,11 +205,86 @@ std::vector<Tensor> Model::predict(
             + std::to_string(inputs.size()) + " input(s)");
     }
     const CancelScope cancelScope(context.cancel);
+    // Recording and reusing nodes (node_reuse.h). Not with a streamed trace: the stream must see every layer run.
+    const bool streaming = context.trace != nullptr && context.trace->recording.stream != nullptr;
+    const bool tracking = (context.record != nullptr || context.reuse != nullptr) && !streaming;
+    std::vector<std::uint64_t> signatures(tracking ? m_nodes.size() : 0U);
+    if (context.record != nullptr) {
+        context.record->nodes.assign(m_nodes.size(), NodeRecord {});
+        context.record->reusedNodes = 0;
+        context.record->calledNodes = 0;
+    }
+    const std::uint64_t settings = tracking ? recordingHash(context) : 0U;
     std::vector<std::vector<LayerOutput>> values(m_nodes.size());
+    auto runNode = [&](std::size_t i, const std::vector<LayerInput>& in, std::uint64_t inputsHash) {
+        Layer& layer = *m_nodes[i].layer;
+        std::uint64_t signature = 0;
+        if (tracking) {
+            signature = ContentHash()
+                            .number(inputsHash)
+                            .number(layer.configurationHash())
+                            .number(editsHash(context.edits, layer.name()))
+                            .number(settings)
+                            .value();
+            signatures[i] = signature;
+        }
+        const std::size_t traceBefore = context.trace != nullptr ? context.trace->layers.size() : 0U;
+        const NodeRecord* old = tracking && context.reuse != nullptr && i < context.reuse->nodes.size()
+            ? &context.reuse->nodes[i]
+            : nullptr;
+        const bool traceAvailable = context.trace == nullptr
+            || (old != nullptr && context.reuseTrace != nullptr
+                && old->firstTraceLayer + old->traceLayers <= context.reuseTrace->layers.size());
+        const bool reuse
+            = old != nullptr && old->valid && old->signature == signature && layer.reusable() && traceAvailable;
+        if (reuse) {
+            values[i] = old->outputs;
+            for (std::size_t k = 0; context.trace != nullptr && k < old->traceLayers; ++k) {
+                context.trace->layers.push_back(context.reuseTrace->layers[old->firstTraceLayer + k]);
+            }
+        } else {
+            values[i] = layer.call(in, context);
+            if (tracking && !layer.reusable()) {
+                // A stateful layer's outputs depend on its states too: what follows it is identified by the values
+                // it actually produced.
+                ContentHash h;
+                for (const auto& o : values[i]) {
+                    h.bytes(o.tensor.data(), static_cast<std::size_t>(o.tensor.size()) * sizeof(float));
+                    h.number(o.mask ? 1U : 0U);
+                    if (o.mask) {
+                        h.bytes(o.mask->values().data(), o.mask->values().size());
+                    }
+                }
+                signature = h.value();
+                signatures[i] = signature;
+            }
+        }
+        if (context.record != nullptr && tracking) {
+            NodeRecord& r = context.record->nodes[i];
+            r.valid = layer.reusable();
+            r.signature = signature;
+            r.outputs = values[i];
+            r.firstTraceLayer = traceBefore;
+            r.traceLayers = context.trace != nullptr ? context.trace->layers.size() - traceBefore : 0U;
+            ++(reuse ? context.record->reusedNodes : context.record->calledNodes);
+        }
+    };
     for (std::size_t i = 0; i < m_inputs.size(); ++i) {
         const std::size_t node = m_inputs[i].node;
         const Mask* mask = i < masks.size() ? masks[i] : nullptr;
-        values[node] = m_nodes[node].layer->call({{&inputs[i], mask}}, context);
+        std::uint64_t inputsHash = 0;
+        if (tracking) {
+            ContentHash h;
+            h.bytes(inputs[i].shape().data(), inputs[i].shape().size() * sizeof(Index));
+            h.bytes(inputs[i].data(), static_cast<std::size_t>(inputs[i].size()) * sizeof(float));
+            h.number(mask != nullptr ? 1U : 0U);
+            if (mask != nullptr) {
+                h.number(static_cast<std::uint64_t>(mask->batch())).number(static_cast<std::uint64_t>(mask->steps()));
+                h.bytes(mask->values().data(), mask->values().size());
+            }
+            inputsHash = h.value();
+        }
+        runNode(node, {{&inputs[i], mask}}, inputsHash);
     }
     for (std::size_t i = 0; i < m_nodes.size(); ++i) {
         const ModelNode& node = m_nodes[i];
@@ -174,11 +293,15 @@ std::vector<Tensor> Model::predict(
         }
         throwIfCancelled();
         std::vector<LayerInput> in;
+        ContentHash inputsHash;
         for (const auto& ref : node.inputs) {
             const LayerOutput& v = values[ref.node].at(ref.index);
             in.push_back({&v.tensor, v.mask ? &*v.mask : nullptr});
+            if (tracking) {
+                inputsHash.number(signatures[ref.node]).number(ref.index);
+            }
         }
-        values[i] = node.layer->call(in, context);
+        runNode(i, in, inputsHash.value());
     }
     std::vector<Tensor> out;
     for (const auto& o : m_outputs) {

@@ -1,5 +1,6 @@
 #include "rnn_layer.h"
 
+#include "content_hash.h"
 #include "errors.h"
 
 namespace rnnscope {
@@ -73,6 +74,29 @@ std::vector<std::pair<std::string, std::string>> RnnLayer::optionList() const
         {"return_state", boolText(m_options.returnState)}, {"go_backwards", boolText(m_options.goBackwards)},
         {"stateful", boolText(m_options.stateful)}, {"unroll", boolText(m_options.unroll)},
         {"time_major", boolText(m_options.timeMajor)}, {"zero_output_for_mask", boolText(m_options.zeroOutputForMask)}};
+}
+
+std::uint64_t RnnLayer::configurationHash()
+{
+    ContentHash h;
+    h.number(Layer::configurationHash());
+    for (const auto& [key, value] : optionList()) {
+        h.text(key).text(value);
+    }
+    h.number(m_options.inputLength.value_or(-1)).number(m_options.fixedBatch.value_or(-1));
+    h.number(static_cast<std::uint64_t>(m_options.numConstants));
+    if (m_cell) {
+        for (const RnnCell* c : m_cell->leafCells()) {
+            h.text(c->className());
+            for (const auto& [key, value] : c->config()) {
+                h.text(key).text(value);
+            }
+        }
+    }
+    for (const auto& s : m_initialStateOverride) {
+        h.bytes(s.shape().data(), s.shape().size() * sizeof(Index)).bytes(s.data(), s.size() * sizeof(float));
+    }
+    return h.value();
 }
 
 std::string RnnLayer::describe() const

@@ -59,6 +59,8 @@ public:
     const RnnOptions& options() const { return m_options; }
     // The option list as Keras names and prints it, for traces and `info`.
     std::vector<std::pair<std::string, std::string>> optionList() const;
+    std::uint64_t configurationHash() override;
+    bool reusable() const override { return !m_options.stateful; }
 
     // States to start from when a call passes no initial_state, as `layer(x, initial_state=...)` would
     // (empty = zeros, or the carried states of a stateful layer). Used by `rnnscope-cli run --initial-state`.

@@ -20,6 +20,7 @@
 #include "core/io/npy.h"
 #include "core/layer_options.h"
 #include "core/layers/basic_layers.h"
+#include "core/node_reuse.h"
 #include "core/rnn_layer.h"
 #include "debug_session_load.h"
 #include "model_inputs.h"
@@ -34,6 +35,19 @@ struct RunCall
     std::optional<Mask> mask;
 };
 
+} // namespace
+
+// What a run's calls computed at every node (core/node_reuse.h), kept with the run's snapshots (whose traces the
+// records' trace layers point into) so that the next run re-runs only from the layer that changed.
+struct RunRecords
+{
+    const Model* model = nullptr;
+    std::vector<CallRecord> calls;
+    std::vector<SnapshotPtr> snapshots;
+};
+
+namespace {
+
 struct RunJob
 {
     std::shared_ptr<Model> model;
@@ -41,6 +55,8 @@ struct RunJob
     std::vector<WhatIfEdit> edits;
     std::uint64_t generation = 0;
     std::shared_ptr<std::atomic<bool>> cancel; // raised when a newer request supersedes the run
+    std::shared_ptr<const RunRecords> previous; // the last run's records, if of this model
+    std::shared_ptr<RunRecords> records; // this run's, filled by the worker
 };
 
 // A NaN or Inf reaches the outputs (they are cheap to scan); only then is the trace searched for where it began.
@@ -61,7 +77,7 @@ void markNonFinite(RunSnapshot& snapshot)
 
 // One model.predict call (call `index` of the run); records its trace in `snapshot`.
 void runCall(Model& model, const RunCall& call, int index, const std::vector<WhatIfEdit>& edits,
-    const std::atomic<bool>* cancel, RunSnapshot& snapshot)
+    const std::atomic<bool>* cancel, const RunRecords* previous, CallRecord& record, RunSnapshot& snapshot)
 {
     snapshot.mask = call.mask;
     std::vector<Tensor> fed;
@@ -80,6 +96,14 @@ void runCall(Model& model, const RunCall& call, int index, const std::vector<Wha
     context.trace = &snapshot.trace;
     context.edits = &stateEdits;
     context.cancel = cancel;
+    // Nodes whose layer, weights, edits and inputs are those of the last run's same call are taken from it.
+    const auto c = static_cast<std::size_t>(index);
+    context.record = &record;
+    if (previous != nullptr && previous->model == &model && c < previous->calls.size() && c < previous->snapshots.size()
+        && previous->snapshots[c]->error.empty()) {
+        context.reuse = &previous->calls[c];
+        context.reuseTrace = &previous->snapshots[c]->trace;
+    }
     const auto outputs = model.predict(fed, masks, context);
     for (std::size_t k = 0; k < outputs.size(); ++k) {
         snapshot.outputs.emplace_back(model.outputs()[k].name, outputs[k]);
@@ -93,6 +117,8 @@ void runCall(Model& model, const RunCall& call, int index, const std::vector<Wha
 std::vector<SnapshotPtr> runEngine(const RunJob& job)
 {
     std::vector<SnapshotPtr> snapshots;
+    job.records->model = job.model.get();
+    job.records->calls.resize(job.calls.size());
     std::string failure;
     for (std::size_t c = 0; c < job.calls.size(); ++c) {
         auto snapshot = std::make_shared<RunSnapshot>();
@@ -107,7 +133,8 @@ std::vector<SnapshotPtr> runEngine(const RunJob& job)
         }
         const auto start = std::chrono::steady_clock::now();
         try {
-            runCall(*job.model, job.calls[c], static_cast<int>(c), job.edits, job.cancel.get(), *snapshot);
+            runCall(*job.model, job.calls[c], static_cast<int>(c), job.edits, job.cancel.get(), job.previous.get(),
+                job.records->calls[c], *snapshot);
         } catch (const std::exception& e) {
             snapshot->error = e.what();
             failure = "not run: batch " + std::to_string(c + 1) + " failed: " + snapshot->error;
@@ -116,6 +143,7 @@ std::vector<SnapshotPtr> runEngine(const RunJob& job)
             = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         snapshots.push_back(std::move(snapshot));
     }
+    job.records->snapshots = snapshots;
     return snapshots;
 }
 
@@ -651,7 +679,9 @@ void DebugSession::startRun()
     waitForRun();
     applyInitialStates(); // once, before the first call: the later calls carry the states on
     m_runCancel = std::make_shared<std::atomic<bool>>(false);
-    RunJob job {m_model, {{m_inputs, m_mask}}, m_edits, ++m_runGeneration, m_runCancel};
+    auto records = std::make_shared<RunRecords>();
+    RunJob job {m_model, {{m_inputs, m_mask}}, m_edits, ++m_runGeneration, m_runCancel,
+        m_records && m_records->model == m_model.get() ? m_records : nullptr, records};
     for (const ExtraBatch& extra : m_extraBatches) {
         RunCall call {m_inputs, extra.mask};
         call.inputs[0] = extra.input;
@@ -661,7 +691,7 @@ void DebugSession::startRun()
     m_runPending = true;
     updateBusy(tr("Running %1…").arg(QString::fromStdString(m_model->name())));
     auto* watcher = new QFutureWatcher<std::vector<SnapshotPtr>>(this);
-    connect(watcher, &QFutureWatcher<std::vector<SnapshotPtr>>::finished, this, [this, watcher, generation] {
+    connect(watcher, &QFutureWatcher<std::vector<SnapshotPtr>>::finished, this, [this, watcher, generation, records] {
         watcher->deleteLater();
         const auto& result = watcher->future().resultCount() > 0 ? watcher->result() : std::vector<SnapshotPtr> {};
         if (!result.empty() && result.front()->error == RunCancelled().what()) {
@@ -673,6 +703,7 @@ void DebugSession::startRun()
         m_runPending = false;
         updateBusy({});
         m_runs = watcher->result();
+        m_records = records;
         m_shownBatch = std::min(m_shownBatch, static_cast<int>(m_runs.size()) - 1);
         m_last = m_runs[static_cast<std::size_t>(m_shownBatch)];
         if (!m_last->error.empty()) {

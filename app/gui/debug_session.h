@@ -27,6 +27,8 @@
 
 namespace rnnscope::app {
 
+struct RunRecords;
+
 class DebugSession : public QObject
 {
     Q_OBJECT
@@ -172,6 +174,7 @@ private:
     bool m_wasBusy = false;
     QFuture<std::vector<SnapshotPtr>> m_runFuture;
     std::shared_ptr<std::atomic<bool>> m_runCancel; // the running job's cancel flag
+    std::shared_ptr<const RunRecords> m_records; // the last run's nodes, for re-running from a changed layer on
 };
 
 } // namespace rnnscope::app
