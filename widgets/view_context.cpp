@@ -137,8 +137,17 @@ void ViewContext::setSelection(const SeriesRef& ref)
     }
     m_selection = ref;
     m_units.clear();
+    // Layers can run different numbers of steps (after a RepeatVector, say): keep the cursor inside the new one,
+    // as show() does for a new snapshot.
+    const bool stepMoved = m_step >= steps();
+    if (stepMoved) {
+        m_step = steps() - 1;
+    }
     emit selectionChanged();
     emit selectedUnitsChanged();
+    if (stepMoved) {
+        emit stepChanged(m_step);
+    }
 }
 
 void ViewContext::toggleUnit(int unit)

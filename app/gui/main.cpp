@@ -1,12 +1,19 @@
 // rnnscope: the debugger window. `rnnscope [MODEL] [--input SPEC]`; with no model it opens the bundled example.
+// Work not saved is autosaved; after a crash the next start offers it back (autosave_controller.h).
+
+#include <cstdio>
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
 
+#include "autosave_controller.h"
+#include "core/io/session_file.h"
+#include "debug_session.h"
 #include "example_paths.h"
 #include "main_window.h"
 #include "screenshot.h"
+#include "session_controller.h"
 
 int main(int argc, char** argv)
 {
@@ -39,7 +46,22 @@ int main(int argc, char** argv)
     steps.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption dark(QStringLiteral("dark"), QString());
     dark.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({input, weights, screenshot, steps, dark});
+    const QCommandLineOption autosaveSeconds(QStringLiteral("autosave-seconds"),
+        QCoreApplication::translate(
+            "main", "Autosave unsaved work every N seconds (default: $RNNSCOPE_AUTOSAVE_SECONDS or 30)."),
+        QStringLiteral("N"));
+    const QCommandLineOption restoreAutosave(QStringLiteral("restore-autosave"),
+        QCoreApplication::translate("main",
+            "Unsaved work left by a crash: ask, restore or discard (default: $RNNSCOPE_AUTOSAVE_RESTORE or ask)."),
+        QStringLiteral("ANSWER"));
+    // Hidden, for tests of autosave: what the command line opens counts as unsaved work; and once the window shows
+    // its first run (or the restored session), write what a session would hold to FILE and quit cleanly.
+    QCommandLineOption markUnsaved(QStringLiteral("mark-unsaved"), QString());
+    markUnsaved.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption dumpState(QStringLiteral("dump-state"), QString(), QStringLiteral("FILE"));
+    dumpState.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions(
+        {input, weights, screenshot, steps, dark, autosaveSeconds, restoreAutosave, markUnsaved, dumpState});
     parser.process(app);
 
     if (parser.isSet(dark)) {
@@ -55,14 +77,66 @@ int main(int argc, char** argv)
         }
     }
     rnnscope::app::MainWindow window;
-    if (!model.isEmpty()) {
-        window.openModel(model, inputSpec, parser.value(weights));
-    }
     if (parser.isSet(screenshot)) {
+        if (!model.isEmpty()) {
+            window.openModel(model, inputSpec, parser.value(weights));
+        }
         window.resize(1600, 1000);
         window.show();
         return rnnscope::app::takeScreenshot(window, parser.value(screenshot), parser.value(steps).toInt()) ? 0 : 1;
     }
+
+    using rnnscope::app::AutosaveController;
+    const int seconds = parser.isSet(autosaveSeconds) ? parser.value(autosaveSeconds).toInt()
+                                                      : AutosaveController::intervalFromEnvironment();
+    if (seconds <= 0) {
+        std::fputs(
+            qPrintable(QCoreApplication::translate("main", "--autosave-seconds takes a positive number.\n")), stderr);
+        return 2;
+    }
+    auto* autosave = new AutosaveController(&window, AutosaveController::defaultFolder(), seconds);
+    const QString answer = parser.isSet(restoreAutosave) ? parser.value(restoreAutosave)
+                                                         : qEnvironmentVariable("RNNSCOPE_AUTOSAVE_RESTORE");
+    if (answer == QLatin1String("restore") || answer == QLatin1String("discard")) {
+        const bool restore = answer == QLatin1String("restore");
+        autosave->setAsker([restore](const AutosaveController::Orphan&) { return restore; });
+    } else if (!answer.isEmpty() && answer != QLatin1String("ask")) {
+        std::fputs(
+            qPrintable(QCoreApplication::translate("main", "--restore-autosave takes ask, restore or discard.\n")),
+            stderr);
+        return 2;
+    }
+
+    const bool restoring = autosave->offerRestore();
+    const bool openingSession = restoring || model.endsWith(QLatin1String(".rnnscope"), Qt::CaseInsensitive);
+    if (parser.isSet(dumpState)) {
+        const QString file = parser.value(dumpState);
+        auto dump = [&window, file] {
+            try {
+                rnnscope::io::writeSession(file.toStdString(), window.sessions()->current());
+                QCoreApplication::exit(0);
+            } catch (const std::exception&) {
+                QCoreApplication::exit(1);
+            }
+        };
+        if (openingSession) {
+            QObject::connect(window.sessions(), &rnnscope::app::SessionController::restored, &window, dump,
+                Qt::SingleShotConnection);
+        } else {
+            QObject::connect(
+                window.session(), &rnnscope::app::DebugSession::snapshotReady, &window, dump, Qt::SingleShotConnection);
+        }
+        QObject::connect(
+            window.session(), &rnnscope::app::DebugSession::failed, &window, [] { QCoreApplication::exit(3); });
+    }
+    if (parser.isSet(markUnsaved)) {
+        autosave->treatNextOpenAsUnsaved();
+    }
+    if (!restoring && !model.isEmpty()) {
+        window.openModel(model, inputSpec, parser.value(weights));
+    }
     window.show();
-    return QApplication::exec();
+    const int status = QApplication::exec();
+    autosave->finish(); // a clean exit: nothing is left to restore
+    return status;
 }

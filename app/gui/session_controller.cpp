@@ -106,9 +106,20 @@ io::SessionFile SessionController::current() const
 
 QString SessionController::save(const QString& path)
 {
+    const QString error = writeCopy(path, false);
+    if (error.isEmpty()) {
+        emit saved(path);
+    } else {
+        emit failed(error);
+    }
+    return error;
+}
+
+QString SessionController::writeCopy(const QString& path, bool modelBeside)
+{
     io::SessionFile s = current();
     QString error;
-    if (s.model.empty() || !QFileInfo(QString::fromStdString(s.model)).isFile()) {
+    if (modelBeside || s.model.empty() || !QFileInfo(QString::fromStdString(s.model)).isFile()) {
         // A model made in the window has no file yet: a session refers to files, so save it beside the session.
         const QFileInfo info(path);
         const QString modelPath = info.absoluteDir().filePath(info.completeBaseName() + QStringLiteral(".model.keras"));
@@ -124,9 +135,6 @@ QString SessionController::save(const QString& path)
         } catch (const std::exception& e) {
             error = QString::fromStdString(e.what());
         }
-    }
-    if (!error.isEmpty()) {
-        emit failed(error);
     }
     return error;
 }

@@ -31,8 +31,12 @@ public:
     SessionController(
         QMainWindow* window, DebugSession* session, widgets::ViewContext* context, BreakpointController* breakpoints);
 
-    // Returns an empty string on success, else the error (naming the file), also emitted as failed().
+    // Returns an empty string on success, else the error (naming the file), also emitted as failed(); saved() on
+    // success.
     QString save(const QString& path);
+    // Writes what save() would, without saved() or failed() (autosave). modelBeside: save the model beside the
+    // session even when it has a file (an autosave must not refer to another instance's autosaved model).
+    QString writeCopy(const QString& path, bool modelBeside);
     // Reads the session, asks for moved files, then restores asynchronously: restored() when the first run of
     // the restored session is on screen, or failed().
     QString open(const QString& path);
@@ -43,6 +47,7 @@ public:
     void setLocator(Locator locator) { m_locate = std::move(locator); }
 
 signals:
+    void saved(const QString& path); // the user's work is on disk
     void restored(const QString& path, const QStringList& notes);
     void failed(const QString& message);
 
