@@ -16,6 +16,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "tests/support/cli_runner.h"
+
 using nlohmann::json;
 
 namespace {
@@ -96,10 +98,11 @@ void TestBadInput::refusedCleanly()
     args << QStringLiteral("--out") << out << QStringLiteral("--trace") << tmp.filePath(QStringLiteral("t.h5"));
 
     QProcess p;
-    p.start(QStringLiteral(RNNSCOPE_CLI), args);
-    QVERIFY2(p.waitForFinished(60000), "rnnscope-cli hung");
+    rnnscope::testing::startCli(p, args);
+    QVERIFY2(p.waitForFinished(rnnscope::testing::cliTimeoutMs(60000)), "rnnscope-cli hung");
     QVERIFY2(p.exitStatus() == QProcess::NormalExit, "rnnscope-cli crashed");
     const QString err = QString::fromUtf8(p.readAllStandardError());
+    rnnscope::testing::failOnWrapperReport(p.exitCode(), err);
     const QStringList lines = err.trimmed().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     const QString name = QFileInfo(file).fileName();
     if (expect == QLatin1String("error")) {
@@ -145,8 +148,8 @@ void TestBadInput::goodCompanionsWork()
     int k = 0;
     for (const QStringList& args : runs) {
         QProcess p;
-        p.start(QStringLiteral(RNNSCOPE_CLI), args);
-        QVERIFY(p.waitForFinished(60000));
+        rnnscope::testing::startCli(p, args);
+        QVERIFY(p.waitForFinished(rnnscope::testing::cliTimeoutMs(60000)));
         QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
         QFile f(args.last() + QStringLiteral("/output_0.npy"));
         QVERIFY(f.open(QIODevice::ReadOnly));

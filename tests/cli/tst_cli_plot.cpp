@@ -250,10 +250,10 @@ void TestCliPlot::runsWithoutDisplayOrPlatform()
     const QString out = m_dir.filePath(QStringLiteral("headless.png"));
     QProcess p;
     p.setProcessEnvironment(env);
-    p.start(QStringLiteral(RNNSCOPE_CLI),
+    rnnscope::testing::startCli(p,
         {QStringLiteral("plot"), m_trace, QStringLiteral("--layer"), QStringLiteral("lstm"),
             QStringLiteral("--quantity"), QStringLiteral("h"), QStringLiteral("--out"), out});
-    QVERIFY(p.waitForFinished(120000));
+    QVERIFY(p.waitForFinished(rnnscope::testing::cliTimeoutMs(120000)));
     QCOMPARE(p.exitStatus(), QProcess::NormalExit);
     QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
     QCOMPARE(QImage(out).size(), QSize(1200, 700));
