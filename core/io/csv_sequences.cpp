@@ -45,6 +45,11 @@ struct CsvFile
 
 constexpr char kWhitespace = ' '; // "delimiter" of whitespace-separated files (numpy.savetxt's default)
 
+// A padded long table may hold this many (sample, step) cells whatever its rows, and beyond that at most this many
+// cells per row the file gives.
+constexpr Index kMaxPaddingCells = Index {1} << 20;
+constexpr long double kMaxPaddingRatio = 64;
+
 std::string_view trim(std::string_view s)
 {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
@@ -488,6 +493,16 @@ private:
             }
         }
         checkVolume(file, {batch, steps, features}, "the long table (" + range + ")");
+        // Padding fills missing steps; a few rows whose step numbers lie far apart would otherwise make a tiny file
+        // allocate up to the limit above (a 21-byte file asked for over 2 GiB). Ragged samples pad far less than this.
+        const long double padded = static_cast<long double>(batch) * static_cast<long double>(steps);
+        if (padded > static_cast<long double>(kMaxPaddingCells)
+            && padded > kMaxPaddingRatio * static_cast<long double>(rows.size())) {
+            throw FileError(file,
+                "padding the long table to " + std::to_string(batch) + " samples x " + std::to_string(steps)
+                    + " steps would make up " + std::to_string(rows.size()) + " rows into "
+                    + std::to_string(static_cast<long long>(padded)) + " (" + range + "); are the step numbers right?");
+        }
         std::vector<RaggedSample> samples(m_sampleIds.size());
         for (std::size_t s = 0; s < samples.size(); ++s) {
             samples[s].file = file;

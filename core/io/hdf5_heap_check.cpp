@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "file_error.h"
+#include "hdf5_object_check.h"
 #include "input_file.h"
 
 namespace rnnscope::io {
@@ -34,8 +35,8 @@ std::uint64_t readLe(const unsigned char* p, int bytes)
 using ReadAt = std::function<bool(std::uint64_t offset, unsigned char* out, std::size_t n)>;
 
 // The superblock's "size of lengths" (HDF5 file format spec II.A; 8 unless a writer chose otherwise), or 0 when no
-// superblock is found where HDF5 looks for one (offset 0, 512, 1024, ...).
-int lengthSize(std::uint64_t fileSize, const ReadAt& readAt)
+// superblock is found where HDF5 looks for one (offset 0, 512, 1024, ...). `superblock` receives its offset.
+int lengthSize(std::uint64_t fileSize, const ReadAt& readAt, std::uint64_t& superblock)
 {
     for (std::uint64_t offset = 0; offset + 16 <= fileSize; offset = offset == 0 ? 512 : offset * 2) {
         std::array<unsigned char, 16> sb {};
@@ -44,6 +45,7 @@ int lengthSize(std::uint64_t fileSize, const ReadAt& readAt)
         }
         if (std::memcmp(sb.data(), "\x89HDF\r\n\x1a\n", 8) == 0) {
             const unsigned version = sb[8];
+            superblock = offset;
             return version <= 1 ? sb[14] : sb[10];
         }
     }
@@ -87,6 +89,11 @@ std::string checkCollection(std::uint64_t start, std::uint64_t fileSize, const R
             if (objectSize == 0) {
                 return "the free-space object at byte " + std::to_string(p) + " has size 0";
             }
+            // HDF5 steps over it with a pointer addition: a size past the collection's end wraps around.
+            if (objectSize > end - p) {
+                return "the free-space object at byte " + std::to_string(p) + " declares " + std::to_string(objectSize)
+                    + " bytes, more than its collection holds";
+            }
             need = objectSize;
         }
         if (need >= end - p) {
@@ -95,6 +102,17 @@ std::string checkCollection(std::uint64_t start, std::uint64_t fileSize, const R
         p += need;
     }
     return {};
+}
+
+// The sizes object headers and local heaps claim (hdf5_object_check.h).
+void checkObjectSizes(const std::string& name, std::uint64_t superblock, std::uint64_t fileSize, const ReadAt& readAt)
+{
+    const std::string problem = detail::checkHdf5ObjectSizes(superblock, fileSize, readAt);
+    if (!problem.empty()) {
+        throw FileError(name,
+            "corrupt HDF5 file: " + problem
+                + " (refused before HDF5 reads it, which would crash or allocate that much)");
+    }
 }
 
 [[noreturn]] void failHeap(const std::string& name, std::uint64_t offset, const std::string& problem)
@@ -116,7 +134,8 @@ void checkHdf5GlobalHeaps(const std::vector<unsigned char>& image, const std::st
         std::memcpy(out, image.data() + offset, n);
         return true;
     };
-    if (lengthSize(size, readAt) != 8) {
+    std::uint64_t superblock = 0;
+    if (lengthSize(size, readAt, superblock) != 8) {
         return; // not HDF5, or lengths of another size: left to HDF5
     }
     static const unsigned char signature[] = {'G', 'C', 'O', 'L', 1};
@@ -124,7 +143,7 @@ void checkHdf5GlobalHeaps(const std::vector<unsigned char>& image, const std::st
     while (true) {
         it = std::search(it, image.end(), std::begin(signature), std::end(signature));
         if (it == image.end()) {
-            return;
+            break;
         }
         const auto start = static_cast<std::uint64_t>(it - image.begin());
         const std::string problem = checkCollection(start, size, readAt);
@@ -133,6 +152,8 @@ void checkHdf5GlobalHeaps(const std::vector<unsigned char>& image, const std::st
         }
         ++it;
     }
+    // After the collections, so that a broken collection is reported as such.
+    checkObjectSizes(nameForErrors, superblock, size, readAt);
 }
 
 void checkHdf5GlobalHeapsInFile(const std::string& path)
@@ -148,7 +169,8 @@ void checkHdf5GlobalHeapsInFile(const std::string& path)
         in.stream.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(n));
         return static_cast<std::size_t>(in.stream.gcount()) == n;
     };
-    if (lengthSize(size, readAt) != 8) {
+    std::uint64_t superblock = 0;
+    if (lengthSize(size, readAt, superblock) != 8) {
         return; // not HDF5, or lengths of another size: left to HDF5
     }
     // Chunks overlap by the signature's length minus one, so a signature across a boundary is seen once.
@@ -168,6 +190,7 @@ void checkHdf5GlobalHeapsInFile(const std::string& path)
             }
         }
     }
+    checkObjectSizes(path, superblock, size, readAt);
 }
 
 } // namespace rnnscope::io

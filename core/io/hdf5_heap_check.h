@@ -8,6 +8,9 @@
 // buffer (a crash), and a free-space object of size 0 makes the decoder loop forever. Both were found by flipping
 // bytes of real Keras weight files. This check walks every collection the way HDF5 will and refuses the file first.
 //
+// The same two entry points also check the sizes object headers and local heaps claim against the file's size
+// (hdf5_object_check.h), as HDF5 allocates them before reading.
+//
 // Collections are found by their signature "GCOL" followed by version 1 and three zero bytes; by chance that occurs
 // in random data about once in 2^64 positions.
 

@@ -276,7 +276,7 @@ KerasVersion parseMetadata(const std::string& text, const std::string& nameForEr
     nlohmann::json j;
     try {
         j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) { // parse_error, or out_of_range for a number too large
         throw FileError(nameForErrors, std::string("not valid JSON (") + e.what() + ")");
     }
     if (!j.is_object() || !j.contains("keras_version") || !j["keras_version"].is_string()) {

@@ -58,7 +58,7 @@ nlohmann::json parseJsonText(const std::string& text, const std::string& file, c
 {
     try {
         return nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) { // parse_error, or out_of_range for a number too large
         throw FileError(file, what + " is not valid JSON (" + e.what() + ")");
     }
 }

@@ -215,10 +215,12 @@ SessionFile readSession(const std::string& path)
     json j;
     try {
         j = json::parse(text.str());
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // parse_error, or out_of_range for a number too large
         throw FileError(path, std::string("is not a session file (malformed JSON: ") + e.what() + ")");
     }
-    if (!j.is_object() || j.value("format", std::string()) != kFormat) {
+    // Not j.value("format", ...): that throws a json type_error when "format" is there but not a string.
+    const auto format = j.is_object() ? j.find("format") : j.end();
+    if (format == j.end() || !format->is_string() || format->get<std::string>() != kFormat) {
         throw FileError(path, "is not an RNNScope session (no \"format\": \"rnnscope-session\")");
     }
     const Reader r(path, fs::absolute(path).parent_path());

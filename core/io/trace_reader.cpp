@@ -141,7 +141,7 @@ std::vector<std::pair<std::string, std::string>> readOptions(const Hdf5Group& g)
     Json parsed;
     try {
         parsed = Json::parse(text);
-    } catch (const Json::parse_error&) {
+    } catch (const Json::exception&) { // parse_error, or out_of_range for a number too large
         g.fail("attribute 'options' is not JSON: " + text);
     }
     if (!parsed.is_object()) {

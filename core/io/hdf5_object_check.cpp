@@ -1,0 +1,351 @@
+#include "hdf5_object_check.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <set>
+#include <utility>
+#include <vector>
+
+namespace rnnscope::io::detail {
+
+namespace {
+
+constexpr std::uint16_t kContinuationMessage = 0x0010; // HDF5 file format spec IV.A.2.q
+constexpr std::uint16_t kAttributeMessage = 0x000C; // IV.A.2.m
+constexpr unsigned kVariableLengthClass = 9; // IV.A.2.d
+constexpr std::size_t kMaxChunks = 1 << 16; // a bound on the walk, far above any Keras file's object headers
+
+std::uint64_t readLe(const unsigned char* p, int bytes)
+{
+    std::uint64_t v = 0;
+    for (int i = bytes - 1; i >= 0; --i) {
+        v = (v << 8) | p[i];
+    }
+    return v;
+}
+
+// True when [start, start + size) lies within the file.
+bool fits(std::uint64_t start, std::uint64_t size, std::uint64_t fileSize)
+{
+    return start <= fileSize && size <= fileSize - start;
+}
+
+std::string claim(const char* what, std::uint64_t at, std::uint64_t size, std::uint64_t fileSize)
+{
+    return std::string(what) + " at byte " + std::to_string(at) + " claims " + std::to_string(size)
+        + " bytes, beyond the end of the file (" + std::to_string(fileSize) + " bytes)";
+}
+
+// One object header chunk whose messages are walked: where its messages start and end, and the header's version.
+struct Chunk
+{
+    std::uint64_t begin;
+    std::uint64_t end;
+    int version; // 1 or 2: the message header layouts differ
+    std::uint8_t flags; // version 2: whether messages carry a creation order
+};
+
+class Walker
+{
+public:
+    Walker(std::uint64_t base, std::uint64_t fileSize, const Hdf5ReadAt& readAt)
+        : m_base(base)
+        , m_size(fileSize)
+        , m_readAt(readAt)
+    {
+    }
+
+    // A version 1 object header at relative address `address` (IV.A.1.a); anything that is not one is HDF5's to report.
+    std::string header(std::uint64_t address)
+    {
+        const std::uint64_t at = m_base + address;
+        std::array<unsigned char, 16> prefix {};
+        if (address >= m_size || !m_readAt(at, prefix.data(), prefix.size()) || prefix[0] != 1 || prefix[1] != 0) {
+            return {};
+        }
+        const std::uint64_t size = readLe(prefix.data() + 8, 4);
+        if (!fits(at + 16, size, m_size)) {
+            return claim("an object header", at, size, m_size);
+        }
+        return walk({at + 16, at + 16 + size, 1, 0});
+    }
+
+    // A version 2 object header found by its signature (IV.A.1.b).
+    std::string headerV2(std::uint64_t at)
+    {
+        std::array<unsigned char, 6> prefix {};
+        if (!m_readAt(at, prefix.data(), prefix.size()) || prefix[4] != 2) {
+            return {};
+        }
+        const std::uint8_t flags = prefix[5];
+        std::uint64_t p = at + 6 + ((flags & 0x20) != 0 ? 16 : 0) + ((flags & 0x10) != 0 ? 4 : 0);
+        const int width = 1 << (flags & 0x03);
+        std::array<unsigned char, 8> field {};
+        if (!m_readAt(p, field.data(), static_cast<std::size_t>(width))) {
+            return {};
+        }
+        const std::uint64_t size = readLe(field.data(), width);
+        p += static_cast<std::uint64_t>(width);
+        if (!fits(p, size, m_size)) {
+            return claim("an object header", at, size, m_size);
+        }
+        return walk({p, p + size, 2, flags});
+    }
+
+private:
+    // The messages of a chunk and of the continuation chunks they lead to; continuation lengths must fit the file.
+    std::string walk(Chunk first)
+    {
+        std::vector<Chunk> pending {first};
+        while (!pending.empty()) {
+            const Chunk c = pending.back();
+            pending.pop_back();
+            if (!m_seen.insert(c.begin).second || m_seen.size() > kMaxChunks) {
+                continue;
+            }
+            const std::uint64_t headerSize = c.version == 1 ? 8 : 4 + ((c.flags & 0x04) != 0 ? 2 : 0);
+            std::uint64_t p = c.begin;
+            while (c.end - p >= headerSize) {
+                std::array<unsigned char, 8> h {};
+                if (!m_readAt(p, h.data(), static_cast<std::size_t>(headerSize))) {
+                    return {};
+                }
+                const std::uint16_t type = c.version == 1 ? static_cast<std::uint16_t>(readLe(h.data(), 2)) : h[0];
+                const std::uint64_t size = c.version == 1 ? readLe(h.data() + 2, 2) : readLe(h.data() + 1, 2);
+                p += headerSize;
+                if (size > c.end - p) {
+                    return {}; // HDF5 reports a message running past its chunk
+                }
+                if (type == kAttributeMessage) {
+                    if (std::string problem = attribute(p, size); !problem.empty()) {
+                        return problem;
+                    }
+                }
+                if (type == kContinuationMessage && size >= 16) {
+                    std::array<unsigned char, 16> cont {};
+                    if (!m_readAt(p, cont.data(), cont.size())) {
+                        return {};
+                    }
+                    const std::uint64_t at = m_base + readLe(cont.data(), 8);
+                    const std::uint64_t length = readLe(cont.data() + 8, 8);
+                    if (!fits(at, length, m_size)) {
+                        return claim("an object header continuation", p, length, m_size);
+                    }
+                    // A version 2 continuation chunk starts with "OCHK" and ends with a checksum.
+                    if (c.version == 1) {
+                        pending.push_back({at, at + length, 1, 0});
+                    } else if (length >= 8) {
+                        pending.push_back({at + 4, at + length - 4, 2, c.flags});
+                    }
+                }
+                p += size;
+            }
+        }
+        return {};
+    }
+
+    // An attribute message (IV.A.2.m) of a variable-length type (the strings h5py writes): each element is a
+    // length, a global heap collection address and an object index (VII.B). HDF5 allocates the length before it
+    // reads the object, and does not check that the index names an object (H5HG_read only asserts it), so both are
+    // checked against the collection. Shared types and spaces, and layouts not understood, are left to HDF5.
+    std::string attribute(std::uint64_t at, std::uint64_t size)
+    {
+        std::vector<unsigned char> m(static_cast<std::size_t>(size));
+        if (size < 8 || !m_readAt(at, m.data(), m.size())) {
+            return {};
+        }
+        const unsigned version = m[0];
+        if (version < 1 || version > 3 || (version >= 2 && (m[1] & 0x03) != 0)) {
+            return {};
+        }
+        const auto pad = [&](std::uint64_t n) { return version == 1 ? (n + 7) / 8 * 8 : n; };
+        const std::uint64_t nameSize = readLe(&m[2], 2);
+        const std::uint64_t typeSize = readLe(&m[4], 2);
+        const std::uint64_t spaceSize = readLe(&m[6], 2);
+        const std::uint64_t typeAt = (version == 3 ? 9 : 8) + pad(nameSize);
+        const std::uint64_t spaceAt = typeAt + pad(typeSize);
+        const std::uint64_t dataAt = spaceAt + pad(spaceSize);
+        if (typeSize < 8 || spaceSize < 4 || dataAt > size) {
+            return {};
+        }
+        // Dataspace (IV.A.2.b): version, rank, flags, then (version 1) five reserved bytes or (version 2) a type.
+        const unsigned spaceVersion = m[spaceAt];
+        const unsigned rank = m[spaceAt + 1];
+        const std::uint64_t dimsAt = spaceAt + (spaceVersion == 1 ? 8 : 4);
+        if ((spaceVersion != 1 && spaceVersion != 2) || dimsAt + 8 * rank > dataAt) {
+            return {};
+        }
+        // HDF5 copies elements x element size bytes of values from the message (H5O_attr_decode, H5A__read) without
+        // checking that the message holds them.
+        const std::uint64_t elementSize = readLe(&m[typeAt + 4], 4);
+        const std::uint64_t room = size - dataAt;
+        std::uint64_t count = spaceVersion == 2 && m[spaceAt + 3] == 2 ? 0 : 1; // a null dataspace holds nothing
+        bool tooMany = false;
+        for (unsigned d = 0; d < rank; ++d) {
+            const std::uint64_t dim = readLe(&m[dimsAt + 8 * d], 8);
+            if (dim != 0 && count > room / dim) {
+                tooMany = true;
+            }
+            count = tooMany ? count : count * dim;
+        }
+        if (count != 0 && elementSize != 0 && (tooMany || count > room / elementSize)) {
+            return "an attribute at byte " + std::to_string(at) + " has a dataspace and type needing more than the "
+                + std::to_string(room) + " bytes of values it holds";
+        }
+        if ((m[typeAt] & 0x0f) != kVariableLengthClass) {
+            return {};
+        }
+        // On disk a variable-length element is a length, a heap address and an index: 16 bytes with 8-byte
+        // addresses, which HDF5 converts from whatever size the type declares, reading past the values otherwise.
+        if (elementSize != 16) {
+            return "an attribute at byte " + std::to_string(at) + " declares variable-length elements of "
+                + std::to_string(elementSize) + " bytes; they are 16";
+        }
+        for (std::uint64_t k = 0; k < count; ++k) {
+            const unsigned char* e = &m[dataAt + 16 * k];
+            const std::uint64_t length = readLe(e, 4);
+            if (length == 0) {
+                continue; // HDF5 reads nothing for an empty sequence
+            }
+            const std::uint64_t collection = m_base + readLe(e + 4, 8);
+            const std::uint64_t index = readLe(e + 12, 4);
+            const std::uint64_t objectSize = heapObjectSize(collection, index);
+            if (objectSize == kNoObject) {
+                return "an attribute at byte " + std::to_string(at) + " refers to global heap object "
+                    + std::to_string(index) + " at byte " + std::to_string(collection) + ", which does not exist";
+            }
+            if (length > objectSize) {
+                return "an attribute at byte " + std::to_string(at) + " claims a value of " + std::to_string(length)
+                    + " bytes, but its global heap object holds " + std::to_string(objectSize);
+            }
+        }
+        return {};
+    }
+
+    static constexpr std::uint64_t kNoObject = ~std::uint64_t {0};
+
+    // The size of object `index` of the global heap collection at `at` (III.E), or kNoObject.
+    std::uint64_t heapObjectSize(std::uint64_t at, std::uint64_t index)
+    {
+        std::array<unsigned char, 16> header {};
+        if (index == 0 || !m_readAt(at, header.data(), header.size())
+            || std::memcmp(header.data(), "GCOL\x01", 5) != 0) {
+            return kNoObject;
+        }
+        const std::uint64_t size = readLe(header.data() + 8, 8);
+        if (!fits(at, size, m_size)) {
+            return kNoObject;
+        }
+        for (std::uint64_t p = at + 16; size - (p - at) >= 16;) {
+            std::array<unsigned char, 16> object {};
+            if (!m_readAt(p, object.data(), object.size())) {
+                return kNoObject;
+            }
+            const std::uint64_t objectIndex = readLe(object.data(), 2);
+            const std::uint64_t objectSize = readLe(object.data() + 8, 8);
+            if (objectIndex == index) {
+                return objectSize;
+            }
+            if (objectIndex == 0) {
+                return kNoObject; // the free space ends the objects
+            }
+            const std::uint64_t step = 16 + (objectSize + 7) / 8 * 8;
+            if (objectSize > size || step >= size - (p - at)) {
+                return kNoObject;
+            }
+            p += step;
+        }
+        return kNoObject;
+    }
+
+    std::uint64_t m_base;
+    std::uint64_t m_size;
+    const Hdf5ReadAt& m_readAt;
+    std::set<std::uint64_t> m_seen;
+};
+
+// Calls `visit(offset, signature)` for every "SNOD", "OHDR" and "HEAP" in the file, in one pass of overlapping
+// blocks (weights files can be large: the file is read once for all three).
+template <typename F> std::string forEachSignature(std::uint64_t fileSize, const Hdf5ReadAt& readAt, F&& visit)
+{
+    constexpr std::size_t block = std::size_t {1} << 20;
+    std::vector<unsigned char> buffer(block + 3);
+    for (std::uint64_t start = 0; start < fileSize; start += block) {
+        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), fileSize - start));
+        if (!readAt(start, buffer.data(), want)) {
+            return {};
+        }
+        for (std::size_t i = 0; i + 4 <= want && i < block; ++i) {
+            const unsigned char c = buffer[i];
+            if (c != 'S' && c != 'O' && c != 'H') {
+                continue;
+            }
+            for (const char* signature : {"SNOD", "OHDR", "HEAP"}) {
+                if (std::memcmp(&buffer[i], signature, 4) == 0) {
+                    if (std::string problem = visit(start + i, signature[0]); !problem.empty()) {
+                        return problem;
+                    }
+                }
+            }
+        }
+    }
+    return {};
+}
+
+} // namespace
+
+std::string checkHdf5ObjectSizes(std::uint64_t superblock, std::uint64_t fileSize, const Hdf5ReadAt& readAt)
+{
+    std::array<unsigned char, 96> sb {};
+    if (!readAt(superblock, sb.data(), std::min<std::uint64_t>(sb.size(), fileSize - superblock))) {
+        return {};
+    }
+    const unsigned version = sb[8];
+    const bool eightByteFields = version <= 1 ? sb[13] == 8 && sb[14] == 8 : sb[9] == 8 && sb[10] == 8;
+    if (version > 3 || !eightByteFields) {
+        return {};
+    }
+    Walker walker(superblock, fileSize, readAt);
+    // The root group: in the root symbol table entry of superblocks 0 and 1 (II.A), a field of its own from 2 on.
+    const std::size_t rootAddress = version == 0 ? 56 + 8 : version == 1 ? 60 + 8 : 36;
+    std::string problem = walker.header(readLe(sb.data() + rootAddress, 8));
+    if (!problem.empty()) {
+        return problem;
+    }
+    return forEachSignature(fileSize, readAt, [&](std::uint64_t at, char kind) -> std::string {
+        if (kind == 'O') {
+            return walker.headerV2(at);
+        }
+        if (kind == 'S') {
+            // Symbol table node (III.B): version 1, a reserved byte, the number of entries, then 40-byte entries.
+            std::array<unsigned char, 8> head {};
+            if (!readAt(at, head.data(), head.size()) || head[4] != 1 || head[5] != 0) {
+                return {};
+            }
+            const std::uint64_t count = readLe(head.data() + 6, 2);
+            for (std::uint64_t k = 0; k < count; ++k) {
+                std::array<unsigned char, 16> entry {};
+                if (!readAt(at + 8 + 40 * k, entry.data(), entry.size())) {
+                    return {};
+                }
+                if (std::string p = walker.header(readLe(entry.data() + 8, 8)); !p.empty()) {
+                    return p;
+                }
+            }
+            return {};
+        }
+        // Local heap (III.D): version 0, three reserved bytes, data segment size, free list offset, address.
+        std::array<unsigned char, 32> heap {};
+        if (!readAt(at, heap.data(), heap.size()) || heap[4] != 0 || heap[5] != 0 || heap[6] != 0 || heap[7] != 0) {
+            return {};
+        }
+        const std::uint64_t size = readLe(heap.data() + 8, 8);
+        if (!fits(superblock + readLe(heap.data() + 24, 8), size, fileSize)) {
+            return claim("a local heap", at, size, fileSize);
+        }
+        return {};
+    });
+}
+
+} // namespace rnnscope::io::detail
