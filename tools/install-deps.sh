@@ -8,6 +8,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools libqt6svg6-dev libqcustomplot-dev
   python3 python3-numpy python3-h5py
   libbenchmark-dev
+  valgrind
 )
 
 missing=()
