@@ -2,6 +2,7 @@
 // Work not saved is autosaved; after a crash the next start offers it back (autosave_controller.h).
 
 #include <cstdio>
+#include <stdexcept>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -9,6 +10,7 @@
 
 #include "autosave_controller.h"
 #include "core/io/session_file.h"
+#include "core/memory_budget.h"
 #include "debug_session.h"
 #include "example_paths.h"
 #include "main_window.h"
@@ -54,15 +56,32 @@ int main(int argc, char** argv)
         QCoreApplication::translate("main",
             "Unsaved work left by a crash: ask, restore or discard (default: $RNNSCOPE_AUTOSAVE_RESTORE or ask)."),
         QStringLiteral("ANSWER"));
+    const QCommandLineOption memoryBudget(QStringLiteral("memory-budget"),
+        QCoreApplication::translate("main",
+            "Memory for runs and their traces, e.g. 512M or 2G (default: $RNNSCOPE_MEMORY_BUDGET, or 3/4 of memory)."),
+        QStringLiteral("SIZE"));
     // Hidden, for tests of autosave: what the command line opens counts as unsaved work; and once the window shows
     // its first run (or the restored session), write what a session would hold to FILE and quit cleanly.
     QCommandLineOption markUnsaved(QStringLiteral("mark-unsaved"), QString());
     markUnsaved.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption dumpState(QStringLiteral("dump-state"), QString(), QStringLiteral("FILE"));
     dumpState.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions(
-        {input, weights, screenshot, steps, dark, autosaveSeconds, restoreAutosave, markUnsaved, dumpState});
+    parser.addOptions({input, weights, screenshot, steps, dark, autosaveSeconds, restoreAutosave, markUnsaved,
+        dumpState, memoryBudget});
     parser.process(app);
+
+    // The budget every run is checked against (core/memory_budget.h): a run that would not fit fails with a message
+    // saying what needed how much, shown in place of the views, instead of the system killing the window.
+    const QString budgetText
+        = parser.isSet(memoryBudget) ? parser.value(memoryBudget) : qEnvironmentVariable("RNNSCOPE_MEMORY_BUDGET");
+    if (!budgetText.isEmpty()) {
+        try {
+            rnnscope::setMemoryBudget(rnnscope::parseByteSize(budgetText.toStdString()));
+        } catch (const std::invalid_argument& e) {
+            std::fprintf(stderr, "rnnscope: --memory-budget: %s\n", e.what());
+            return 2;
+        }
+    }
 
     if (parser.isSet(dark)) {
         rnnscope::app::useDarkPalette(app);

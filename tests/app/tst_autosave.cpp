@@ -115,6 +115,8 @@ class TestAutosave : public QObject
 
 private slots:
     void initTestCase();
+    void badMemoryBudgetIsRefused_data();
+    void badMemoryBudgetIsRefused();
     void droppedWindowsWorkIsRestored();
     void timerWritesAndSavingRemovesIt();
     void discardRemovesTheOrphan();
@@ -297,6 +299,36 @@ void TestAutosave::killedProcessIsRestored()
     // The dead instance's autosave was taken over, and the clean exit removed the new one.
     QVERIFY(autosaves(folder).isEmpty());
     QVERIFY(QDir(folder).entryList({QStringLiteral("*.lock")}, QDir::Files).isEmpty());
+}
+
+// Not autosave, but the same executable: the window's --memory-budget (and RNNSCOPE_MEMORY_BUDGET) is parsed
+// before anything opens, and a size that is not one stops it with status 2 and a message naming the option.
+void TestAutosave::badMemoryBudgetIsRefused_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("env");
+    QTest::newRow("flag") << QStringList {QStringLiteral("--memory-budget"), QStringLiteral("lots")} << QString();
+    QTest::newRow("environment") << QStringList {} << QStringLiteral("12 parsecs");
+}
+
+void TestAutosave::badMemoryBudgetIsRefused()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, env);
+    QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+    e.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    if (!env.isEmpty()) {
+        e.insert(QStringLiteral("RNNSCOPE_MEMORY_BUDGET"), env);
+    }
+    QProcess p;
+    p.setProcessEnvironment(e);
+    p.start(QStringLiteral(RNNSCOPE_GUI), args);
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 2);
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    QVERIFY2(err.contains(QStringLiteral("--memory-budget")) && err.contains(QStringLiteral("is not a size")),
+        qPrintable(err));
 }
 
 QTEST_MAIN(TestAutosave)
