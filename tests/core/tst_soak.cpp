@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -20,7 +21,9 @@
 #include "engine_fixtures.h"
 
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>
+// The ASan runtime's count of live heap bytes. Declared here: GCC ships no <sanitizer/allocator_interface.h>
+// (clang does), but both runtimes export the function.
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 #define RNNSCOPE_SOAK_ASAN 1
 #else
 #include <malloc.h>
