@@ -16,6 +16,11 @@ class ContentHash
 public:
     ContentHash& bytes(const void* data, std::size_t size)
     {
+        if (size == 0) {
+            // An empty range may come with a null pointer (an empty vector's data()), which memcpy must not see.
+            mix(0xE3779B97F4A7C15FULL);
+            return *this;
+        }
         const auto* p = static_cast<const unsigned char*>(data);
         std::size_t i = 0;
         for (; i + 8 <= size; i += 8) {
