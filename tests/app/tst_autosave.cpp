@@ -17,6 +17,7 @@
 #include "app/gui/session_controller.h"
 #include "app/gui/what_if_controller.h"
 #include "core/io/session_file.h"
+#include "tests/support/window_wait.h"
 #include "widgets/series.h"
 #include "widgets/view_context.h"
 
@@ -30,20 +31,8 @@ const QString kExampleModel = QStringLiteral(RNNSCOPE_SOURCE_DIR "/resources/exa
 const QString kExampleInput = QStringLiteral(RNNSCOPE_SOURCE_DIR "/resources/examples/bracket_depth_input.npy");
 constexpr int kNoTimer = 3600; // seconds: the tests call autosaveNow() themselves unless they test the timer
 
-bool waitForRun(MainWindow& w, std::uint64_t after = 0)
-{
-    return QTest::qWaitFor(
-        [&] {
-            const SnapshotPtr& run = w.viewContext()->currentSnapshot();
-            return run && run->generation > after && !w.session()->busy();
-        },
-        30000);
-}
-
-std::uint64_t generation(MainWindow& w)
-{
-    return w.viewContext()->currentSnapshot()->generation;
-}
+using rnnscope::testing::generation;
+using rnnscope::testing::waitForRun;
 
 QStringList autosaves(const QString& folder)
 {

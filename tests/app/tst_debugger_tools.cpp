@@ -26,6 +26,7 @@
 #include "core/io/session_file.h"
 #include "core/io/trace_reader.h"
 #include "core/model_spec.h"
+#include "tests/support/window_wait.h"
 #include "widgets/heatmap_view.h"
 #include "widgets/inspector_view.h"
 #include "widgets/series.h"
@@ -41,21 +42,8 @@ namespace {
 const QString kExampleModel = QStringLiteral(RNNSCOPE_SOURCE_DIR "/resources/examples/bracket_depth.h5");
 const QString kExampleInput = QStringLiteral(RNNSCOPE_SOURCE_DIR "/resources/examples/bracket_depth_input.npy");
 
-// Waits until nothing is under way and the current run is newer than `after`.
-bool waitForRun(MainWindow& w, std::uint64_t after = 0)
-{
-    return QTest::qWaitFor(
-        [&] {
-            const SnapshotPtr& run = w.viewContext()->currentSnapshot();
-            return run && run->generation > after && !w.session()->busy();
-        },
-        30000);
-}
-
-std::uint64_t generation(MainWindow& w)
-{
-    return w.viewContext()->currentSnapshot()->generation;
-}
+using rnnscope::testing::generation;
+using rnnscope::testing::waitForRun;
 
 widgets::SeriesRef stateRef(const QString& name)
 {
