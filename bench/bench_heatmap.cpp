@@ -8,6 +8,7 @@
 
 #include <QApplication>
 
+#include "bench_main.h"
 #include "core/run_snapshot.h"
 #include "widgets/heatmap_view.h"
 #include "widgets/view_context.h"
@@ -107,14 +108,4 @@ BENCHMARK(BM_HeatmapZoom)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterati
 
 } // namespace
 
-int main(int argc, char** argv)
-{
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    }
-    QApplication app(argc, argv);
-    benchmark::Initialize(&argc, argv);
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
-}
+RNNSCOPE_BENCHMARK_QT_MAIN()

@@ -11,6 +11,7 @@
 
 #include <QApplication>
 
+#include "bench_main.h"
 #include "core/cells/lstm_cell.h"
 #include "core/layer_options.h"
 #include "core/layers/basic_layers.h"
@@ -135,14 +136,4 @@ BENCHMARK(BM_ToggleToRedraw)
 
 } // namespace
 
-int main(int argc, char** argv)
-{
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-    }
-    QApplication app(argc, argv);
-    benchmark::Initialize(&argc, argv);
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
-}
+RNNSCOPE_BENCHMARK_QT_MAIN()
