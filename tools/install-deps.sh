@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages RNNScope builds and tests with, if any are missing. Safe to run repeatedly.
+# Packages given as arguments are installed too (the fuzz script adds clang this way).
 set -euo pipefail
 
 packages=(
@@ -9,6 +10,7 @@ packages=(
   python3 python3-numpy python3-h5py
   libbenchmark-dev
   valgrind
+  "$@"
 )
 
 missing=()

@@ -17,20 +17,7 @@ seconds="${FUZZ_SECONDS:-10}"
 jobs="${FUZZ_BUILD_JOBS:-2}"
 targets=(${FUZZ_TARGETS:-h5_model weights keras_archive config_json npy csv text session trace})
 
-missing=()
-command -v clang++ >/dev/null 2>&1 || missing+=(clang)
-dpkg-query -W -f='${Status}' libclang-rt-14-dev 2>/dev/null | grep -q "install ok installed" \
-  || missing+=(libclang-rt-14-dev)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "Installing missing packages: ${missing[*]}"
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then
-    sudo="sudo"
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+bash "$repo/tools/install-deps.sh" clang libclang-rt-14-dev
 
 cmake --preset fuzz -B "$build" >/dev/null
 # The CLI records the trace target's seed.
