@@ -51,8 +51,6 @@ struct Hdf5TraceStream::Impl
     std::size_t windowBytes = 0;
     std::unique_ptr<detail::Hdf5TraceSink> sink;
     bool finished = false;
-    std::size_t streamed = 0;
-    Index largestWindow = 0;
     std::vector<const LayerTrace*> bidirectionalGroups; // made already
 
     // Where `layer` goes in the file: "layers/<key>" for a layer, "layers/<key>/<direction>" for a direction of a
@@ -172,7 +170,6 @@ void Hdf5TraceStream::beginLayer(const LayerTrace& layer)
             window = s.windowSteps();
         }
     }
-    d.largestWindow = std::max(d.largestWindow, window);
     d.sink->setMode(detail::Hdf5TraceSink::Mode::Declare, &layer, window);
     detail::writeSingleLayer(*d.sink, prefix, layer);
     d.sink->setMode(detail::Hdf5TraceSink::Mode::Whole);
@@ -181,8 +178,6 @@ void Hdf5TraceStream::beginLayer(const LayerTrace& layer)
 void Hdf5TraceStream::writeSteps(const LayerTrace& layer, Index first, Index last)
 {
     m_impl->sink->writeWindow(&layer, first, last);
-    m_impl->streamed += layerSeriesBytes(layer) / static_cast<std::size_t>(std::max<Index>(1, layer.steps))
-        * static_cast<std::size_t>(last - first);
 }
 
 void Hdf5TraceStream::endLayer(const LayerTrace& layer)
@@ -207,16 +202,6 @@ void Hdf5TraceStream::finish(const TraceInputs& inputs)
         throw FileError(d.path, "cannot move the finished trace into place: " + ec.message());
     }
     d.finished = true;
-}
-
-std::size_t Hdf5TraceStream::bytesStreamed() const
-{
-    return m_impl->streamed;
-}
-
-Index Hdf5TraceStream::largestWindow() const
-{
-    return m_impl->largestWindow;
 }
 
 } // namespace rnnscope::io

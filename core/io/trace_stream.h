@@ -38,10 +38,6 @@ public:
     // After the run: the top level, then the file is closed and renamed to its final name. Throws FileError.
     void finish(const TraceInputs& inputs);
 
-    // Bytes of series data written so far, and the largest window of any layer (for the CLI's report).
-    std::size_t bytesStreamed() const;
-    Index largestWindow() const;
-
 private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;
