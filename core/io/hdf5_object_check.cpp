@@ -13,6 +13,7 @@ namespace {
 
 constexpr std::uint16_t kContinuationMessage = 0x0010; // HDF5 file format spec IV.A.2.q
 constexpr std::uint16_t kAttributeMessage = 0x000C; // IV.A.2.m
+constexpr std::uint16_t kLinkMessage = 0x0006; // IV.A.2.g
 constexpr unsigned kVariableLengthClass = 9; // IV.A.2.d
 constexpr std::size_t kMaxChunks = 1 << 16; // a bound on the walk, far above any Keras file's object headers
 
@@ -122,6 +123,11 @@ private:
                         return problem;
                     }
                 }
+                if (type == kLinkMessage) {
+                    if (const std::uint64_t target = hardLinkTarget(p, size); target != kNoAddress) {
+                        m_linked.push_back(target);
+                    }
+                }
                 if (type == kContinuationMessage && size >= 16) {
                     std::array<unsigned char, 16> cont {};
                     if (!m_readAt(p, cont.data(), cont.size())) {
@@ -145,6 +151,52 @@ private:
         return {};
     }
 
+    // The object a link message (IV.A.2.g) of a group stored compactly (the "new-style" groups HDF5 1.8 and later
+    // write when link creation order is tracked) points to, or kNoAddress when it is not a hard link. Groups in dense
+    // storage keep their link messages in a fractal heap, which this walk does not read.
+    std::uint64_t hardLinkTarget(std::uint64_t at, std::uint64_t size)
+    {
+        std::vector<unsigned char> m(static_cast<std::size_t>(size));
+        if (size < 2 || !m_readAt(at, m.data(), m.size()) || m[0] != 1) {
+            return kNoAddress;
+        }
+        const std::uint8_t flags = m[1];
+        std::uint64_t p = 2;
+        unsigned linkType = 0;
+        if ((flags & 0x08) != 0) {
+            linkType = p < size ? m[p] : 1;
+            ++p;
+        }
+        p += ((flags & 0x04) != 0 ? 8 : 0) + ((flags & 0x10) != 0 ? 1 : 0);
+        const int width = 1 << (flags & 0x03);
+        if (linkType != 0 || p + static_cast<std::uint64_t>(width) > size) {
+            return kNoAddress;
+        }
+        const std::uint64_t nameLength = readLe(&m[p], width);
+        p += static_cast<std::uint64_t>(width);
+        if (nameLength > size - p || size - p - nameLength < 8) {
+            return kNoAddress;
+        }
+        return readLe(&m[p + nameLength], 8);
+    }
+
+public:
+    // Walks the object headers that the link messages seen so far point to, and those their links point to.
+    std::string linkedHeaders()
+    {
+        while (!m_linked.empty()) {
+            const std::uint64_t address = m_linked.back();
+            m_linked.pop_back();
+            if (std::string problem = header(address); !problem.empty()) {
+                return problem;
+            }
+        }
+        return {};
+    }
+
+private:
+    static constexpr std::uint64_t kNoAddress = ~std::uint64_t {0};
+
     // An attribute message (IV.A.2.m) of a variable-length type (the strings h5py writes): each element is a
     // length, a global heap collection address and an object index (VII.B). HDF5 allocates the length before it
     // reads the object, and does not check that the index names an object (H5HG_read only asserts it), so both are
@@ -163,7 +215,16 @@ private:
         const std::uint64_t nameSize = readLe(&m[2], 2);
         const std::uint64_t typeSize = readLe(&m[4], 2);
         const std::uint64_t spaceSize = readLe(&m[6], 2);
-        const std::uint64_t typeAt = (version == 3 ? 9 : 8) + pad(nameSize);
+        const std::uint64_t nameAt = version == 3 ? 9 : 8;
+        // The name is null-terminated and its size counts the terminator; HDF5 strdup()s it from the message
+        // (H5O_attr_decode) without looking at that size, so a name with no terminator in the message is read on
+        // past the message's buffer.
+        if (nameAt > size || nameSize > size - nameAt
+            || std::memchr(m.data() + nameAt, '\0', static_cast<std::size_t>(nameSize)) == nullptr) {
+            return "an attribute at byte " + std::to_string(at) + " has a name of " + std::to_string(nameSize)
+                + " bytes that is not null-terminated within its message";
+        }
+        const std::uint64_t typeAt = nameAt + pad(nameSize);
         const std::uint64_t spaceAt = typeAt + pad(typeSize);
         const std::uint64_t dataAt = spaceAt + pad(spaceSize);
         if (typeSize < 8 || spaceSize < 4 || dataAt > size) {
@@ -245,7 +306,9 @@ private:
             const std::uint64_t objectIndex = readLe(object.data(), 2);
             const std::uint64_t objectSize = readLe(object.data() + 8, 8);
             if (objectIndex == index) {
-                return objectSize;
+                // H5HG_read copies the object's bytes from the collection it loaded without checking that they lie
+                // within it.
+                return objectSize <= size - (p - at) - 16 ? objectSize : kNoObject;
             }
             if (objectIndex == 0) {
                 return kNoObject; // the free space ends the objects
@@ -263,6 +326,7 @@ private:
     std::uint64_t m_size;
     const Hdf5ReadAt& m_readAt;
     std::set<std::uint64_t> m_seen;
+    std::vector<std::uint64_t> m_linked; // relative addresses of objects that link messages point to, not yet walked
 };
 
 // Calls `visit(offset, signature)` for every "SNOD", "OHDR" and "HEAP" in the file, in one pass of overlapping
@@ -313,7 +377,7 @@ std::string checkHdf5ObjectSizes(std::uint64_t superblock, std::uint64_t fileSiz
     if (!problem.empty()) {
         return problem;
     }
-    return forEachSignature(fileSize, readAt, [&](std::uint64_t at, char kind) -> std::string {
+    problem = forEachSignature(fileSize, readAt, [&](std::uint64_t at, char kind) -> std::string {
         if (kind == 'O') {
             return walker.headerV2(at);
         }
@@ -346,6 +410,7 @@ std::string checkHdf5ObjectSizes(std::uint64_t superblock, std::uint64_t fileSiz
         }
         return {};
     });
+    return problem.empty() ? walker.linkedHeaders() : problem;
 }
 
 } // namespace rnnscope::io::detail
