@@ -23,21 +23,6 @@ bool isDark(const QPalette& p)
     return p.color(QPalette::Window).lightness() < 128;
 }
 
-SeriesKind seriesKind(HealthQuantityKind k)
-{
-    switch (k) {
-    case HealthQuantityKind::State:
-        return SeriesKind::State;
-    case HealthQuantityKind::Gate:
-        return SeriesKind::Gate;
-    case HealthQuantityKind::Output:
-        return SeriesKind::Output;
-    case HealthQuantityKind::Input:
-        return SeriesKind::Input;
-    }
-    return SeriesKind::State;
-}
-
 QString locationText(const HealthLocation& l)
 {
     if (l.sample < 0) {
@@ -116,7 +101,7 @@ void HealthView::activateRow(int row)
     ref.layer = q.layer;
     ref.direction = q.direction;
     ref.cell = q.cell;
-    ref.kind = seriesKind(q.kind);
+    ref.kind = seriesKindOf(q.kind);
     ref.name = QString::fromStdString(q.name);
     m_context->setSelection(ref);
     const HealthLocation& where
@@ -165,7 +150,8 @@ void HealthView::rebuild()
         item->setData(0, QuantityIndexRole, static_cast<int>(i));
         item->setText(LayerColumn, QString::fromStdString(q.layerPath));
         item->setText(QuantityColumn,
-            describeQuantity(QString::fromStdString(q.cellClass), seriesKind(q.kind), QString::fromStdString(q.name)));
+            describeQuantity(
+                QString::fromStdString(q.cellClass), seriesKindOf(q.kind), QString::fromStdString(q.name)));
         item->setText(NanColumn, QString::number(q.nanCount));
         item->setText(InfColumn, QString::number(q.infCount));
         if (q.firstNan.found()) {

@@ -178,4 +178,45 @@ QVector<QPair<SeriesRef, QString>> listSeries(const RunSnapshot& snapshot)
     return all;
 }
 
+// The two enumerations list the same four kinds; a switch keeps them honest if either grows.
+SeriesKind seriesKindOf(HealthQuantityKind kind)
+{
+    switch (kind) {
+    case HealthQuantityKind::State:
+        return SeriesKind::State;
+    case HealthQuantityKind::Gate:
+        return SeriesKind::Gate;
+    case HealthQuantityKind::Output:
+        return SeriesKind::Output;
+    case HealthQuantityKind::Input:
+        return SeriesKind::Input;
+    }
+    return SeriesKind::State;
+}
+
+HealthQuantityKind healthKindOf(SeriesKind kind)
+{
+    switch (kind) {
+    case SeriesKind::State:
+        return HealthQuantityKind::State;
+    case SeriesKind::Gate:
+        return HealthQuantityKind::Gate;
+    case SeriesKind::Output:
+        return HealthQuantityKind::Output;
+    case SeriesKind::Input:
+        return HealthQuantityKind::Input;
+    }
+    return HealthQuantityKind::State;
+}
+
+SeriesRef toSeriesRef(const TraceSeriesRef& ref)
+{
+    return {ref.layer, ref.direction, ref.cell, seriesKindOf(ref.kind), QString::fromStdString(ref.name)};
+}
+
+TraceSeriesRef toTraceSeriesRef(const SeriesRef& ref)
+{
+    return {ref.layer, ref.direction, ref.cell, healthKindOf(ref.kind), ref.name.toStdString()};
+}
+
 } // namespace rnnscope::widgets

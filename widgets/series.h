@@ -7,6 +7,7 @@
 #include <QString>
 #include <QVector>
 
+#include "core/breakpoints.h"
 #include "core/run_snapshot.h"
 
 namespace rnnscope::widgets {
@@ -44,6 +45,11 @@ struct SeriesView
 };
 
 std::optional<SeriesView> resolveSeries(const RunSnapshot& snapshot, const SeriesRef& ref);
+// The same series as core's health reports and breakpoints name it.
+SeriesKind seriesKindOf(HealthQuantityKind kind);
+HealthQuantityKind healthKindOf(SeriesKind kind);
+SeriesRef toSeriesRef(const TraceSeriesRef& ref);
+TraceSeriesRef toTraceSeriesRef(const SeriesRef& ref);
 // Every series of the snapshot, in display order, with its title (for pickers).
 QVector<QPair<SeriesRef, QString>> listSeries(const RunSnapshot& snapshot);
 // Long names Keras users know: "i" -> "i (input gate)", "c" state -> "c (cell state)".

@@ -4,6 +4,7 @@
 
 #include "breakpoint_dialog.h"
 #include "widgets/breakpoint_list.h"
+#include "widgets/series.h"
 #include "widgets/view_context.h"
 
 namespace rnnscope::app {
@@ -94,7 +95,22 @@ bool BreakpointController::runToNext()
     if (!run || m_breakpoints.empty()) {
         return false;
     }
-    const auto hit = findNextBreak(*run, m_context->step(), m_breakpoints, std::nullopt);
+    // Breakpoints search the latest run, but the cursor moves over what the views show. When that has no steps
+    // (the difference from a baseline of another structure, say), a hit could not be shown: say why instead.
+    if (const SnapshotPtr& shown = m_context->snapshot(); m_context->steps() == 0 && shown && shown != run) {
+        m_lastReason = tr("Nothing to run to: the views show no steps (%1)")
+                           .arg(shown->error.empty() ? tr("no series") : QString::fromStdString(shown->error));
+        m_list->setCurrentHit(0);
+        emit ranToEnd(m_lastReason);
+        return false;
+    }
+    // A step breakpoint names a step on the axis the cursor moves along, the shown series'. One past that series'
+    // end cannot stop the cursor (a layer after a RepeatVector runs fewer steps than the one before it).
+    std::vector<Breakpoint> usable = m_breakpoints;
+    for (Breakpoint& b : usable) {
+        b.enabled = b.enabled && (b.kind != BreakKind::AtStep || b.step < m_context->steps());
+    }
+    const auto hit = findNextBreak(*run, m_context->step(), usable, std::nullopt);
     if (!hit) {
         m_lastReason
             = tr("Ran to the end: no breakpoint fires after step %1").arg(std::max<Index>(m_context->step(), 0));
@@ -105,6 +121,7 @@ bool BreakpointController::runToNext()
     ++m_hits[hit->breakpointId];
     m_list->setHitCounts(m_hits);
     m_list->setCurrentHit(hit->breakpointId);
+    showLayerOf(*hit, *run);
     if (hit->sample >= 0) {
         m_context->setSample(hit->sample);
     }
@@ -112,6 +129,43 @@ bool BreakpointController::runToNext()
     m_lastReason = tr("Stopped: %1").arg(QString::fromStdString(hit->message));
     emit stopped(m_lastReason);
     return true;
+}
+
+void BreakpointController::showLayerOf(const BreakHit& hit, const RunSnapshot& run)
+{
+    // The hit's step is on its own layer's step axis: show a series of that layer, as a debugger shows the source
+    // file a breakpoint stops in. A breakpoint on one series shows that series; "NaN/Inf in any series" keeps the
+    // shown quantity when the layer has it.
+    if (hit.layer < 0) {
+        return;
+    }
+    const widgets::SeriesRef& shown = m_context->selection();
+    if (shown.layer == hit.layer && shown.direction == hit.direction) {
+        return;
+    }
+    const auto bp = std::find_if(
+        m_breakpoints.begin(), m_breakpoints.end(), [&](const Breakpoint& b) { return b.id == hit.breakpointId; });
+    std::optional<widgets::SeriesRef> target;
+    if (bp != m_breakpoints.end() && !(bp->kind == BreakKind::NonFinite && bp->anySeries)) {
+        target = widgets::toSeriesRef(bp->series);
+    } else {
+        widgets::SeriesRef same = shown;
+        same.layer = hit.layer;
+        same.direction = hit.direction;
+        target = same;
+    }
+    if (!widgets::resolveSeries(run, *target)) {
+        target.reset();
+        for (const auto& [ref, title] : widgets::listSeries(run)) {
+            if (ref.layer == hit.layer && ref.direction == hit.direction) {
+                target = ref;
+                break;
+            }
+        }
+    }
+    if (target) {
+        m_context->setSelection(*target);
+    }
 }
 
 void BreakpointController::refreshList()

@@ -50,6 +50,7 @@ signals:
 
 private:
     void refreshList();
+    void showLayerOf(const BreakHit& hit, const RunSnapshot& run);
     std::optional<Breakpoint> askWithDialog();
 
     widgets::ViewContext* m_context;

@@ -21,21 +21,6 @@ namespace rnnscope::app {
 
 namespace {
 
-HealthQuantityKind coreKind(widgets::SeriesKind k)
-{
-    switch (k) {
-    case widgets::SeriesKind::State:
-        return HealthQuantityKind::State;
-    case widgets::SeriesKind::Gate:
-        return HealthQuantityKind::Gate;
-    case widgets::SeriesKind::Output:
-        return HealthQuantityKind::Output;
-    case widgets::SeriesKind::Input:
-        return HealthQuantityKind::Input;
-    }
-    return HealthQuantityKind::State;
-}
-
 QWidget* page(QWidget* parent, QFormLayout** form)
 {
     auto* w = new QWidget(parent);
@@ -64,7 +49,7 @@ QVector<BreakpointSeriesChoice> breakpointSeriesChoices(const RunSnapshot& snaps
         }
         BreakpointSeriesChoice c;
         c.label = title;
-        c.ref = {ref.layer, ref.direction, ref.cell, coreKind(ref.kind), ref.name.toStdString()};
+        c.ref = widgets::toTraceSeriesRef(ref);
         c.units = view->units;
         choices.push_back(std::move(c));
     }

@@ -181,7 +181,12 @@ void DebugSession::restore(const io::SessionFile& session)
                     }
                     const std::string origin
                         = source.source == io::SessionInput::Source::File ? source.spec : session.model;
-                    checkFits(model, 0, values, origin);
+                    // As when the input was chosen (DebugSession::openSequences): a file that does not fit the
+                    // model is refused, but a probe is taken and the run says what the engine thinks of it, so a
+                    // session saved with a failing run reopens showing that same failure.
+                    if (source.source == io::SessionInput::Source::File) {
+                        checkFits(model, 0, values, origin);
+                    }
                     if (b == 0) {
                         for (std::size_t i = 0; i < model.inputs().size(); ++i) {
                             r->inputs.push_back(defaultInput(model.inputs()[i], inputIsTimeMajor(model, i)));
