@@ -552,7 +552,9 @@ private:
 
     QString exportTrace()
     {
-        const SnapshotPtr shown = context()->currentSnapshot();
+        // What the window exports (ExportController::exportTraceDialog): the shown run, whose sample the cursor
+        // names; with a baseline shown, the latest run may have fewer samples (seed 4, action 1364).
+        const SnapshotPtr shown = context()->snapshot();
         if (!shown || !shown->error.empty()) {
             return {};
         }
