@@ -1,5 +1,6 @@
 #include "memory_budget.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cmath>
@@ -11,6 +12,13 @@
 #if defined(__unix__)
 #include <unistd.h>
 #endif
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+// AddressSanitizer's allocator replaces malloc, and glibc's statistics then see nothing: under ASan its own count
+// is used. A weak declaration, so that a build without ASan links without it.
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes() __attribute__((weak));
 
 namespace rnnscope {
 
@@ -43,19 +51,36 @@ std::uint64_t memoryBudget()
     return b != 0 ? b : defaultMemoryBudget();
 }
 
+std::uint64_t heapBytesInUse()
+{
+    if (__sanitizer_get_current_allocated_bytes != nullptr) {
+        return __sanitizer_get_current_allocated_bytes();
+    }
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    // Bytes in use in malloc's arenas plus its separately mapped large blocks: every buffer the process holds on the
+    // heap (inputs, a run's buffers, traces, export copies, HDF5's in-memory images), not only traces.
+    const struct mallinfo2 info = mallinfo2();
+    return static_cast<std::uint64_t>(info.uordblks) + static_cast<std::uint64_t>(info.hblkhd);
+#else
+    return 0;
+#endif
+}
+
 std::uint64_t memoryInUse()
 {
-    return traceBytesInUse() + traceBytesCached();
+    // Trace buffers come from malloc, so the heap count includes them; where the heap cannot be counted (another C
+    // library, or valgrind's allocator) the traces are still counted.
+    return std::max<std::uint64_t>(heapBytesInUse(), traceBytesInUse() + traceBytesCached());
 }
 
 void checkMemory(std::uint64_t bytes, const std::string& what)
 {
     const std::uint64_t budget = memoryBudget();
-    if (traceBytesInUse() + traceBytesCached() + bytes <= budget) {
+    if (memoryInUse() + bytes <= budget) {
         return;
     }
     releaseCachedTraceBuffers();
-    const std::uint64_t inUse = traceBytesInUse();
+    const std::uint64_t inUse = memoryInUse();
     if (inUse + bytes <= budget) {
         return;
     }

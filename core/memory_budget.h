@@ -1,9 +1,10 @@
 #pragma once
-// The memory budget: how many bytes RNNScope may hold for recorded traces and a run's large buffers. Every large
-// allocation the engine makes (a layer's trace, a run's time-major buffers) and every large tensor a reader builds
-// is checked against it first, so a run that would not fit fails with a message saying what needed how much,
-// instead of the process being killed by the system. The debugger and the CLI set it from the user's setting
-// (--memory-budget, RNNSCOPE_MEMORY_BUDGET); by default it is three quarters of the machine's physical memory.
+// The memory budget: how many bytes RNNScope may hold. Every large allocation the engine makes (a layer's trace, a
+// run's time-major buffers), every array a .npy reader builds and every series a trace writer copies out is checked
+// first against what the process already holds plus what it asks for. So a run that would not fit fails with a
+// message saying what needed how much, instead of the process being killed by the system. The debugger and the CLI
+// set it from the user's setting (--memory-budget, RNNSCOPE_MEMORY_BUDGET); by default it is three quarters of the
+// machine's physical memory.
 
 #include <cstdint>
 #include <string>
@@ -26,8 +27,11 @@ void setMemoryBudget(std::uint64_t bytes);
 std::uint64_t memoryBudget();
 std::uint64_t defaultMemoryBudget();
 
-// Bytes held for traces right now (in use and cached for reuse); the budget's running total.
+// Bytes the process holds on its heap right now (every buffer: inputs, runs, traces in use and cached for reuse,
+// export copies); the budget's running total. Checks therefore add up everything held, not only traces.
 std::uint64_t memoryInUse();
+// The heap part alone (glibc's count, or AddressSanitizer's under ASan); 0 where it cannot be counted.
+std::uint64_t heapBytesInUse();
 
 // Throws MemoryBudgetError("<what> needs 1.2 GB, but the memory budget is 1 GB (300 MB in use) ...") when
 // `bytes` more would not fit. Cached trace buffers are released first, since they can be.

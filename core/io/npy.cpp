@@ -17,6 +17,7 @@
 #include "core/io/atomic_file.h"
 #include "core/io/file_error.h"
 #include "core/io/input_file.h"
+#include "core/memory_budget.h"
 
 namespace rnnscope::io {
 
@@ -561,6 +562,16 @@ void checkDataSize(const Header& h, std::uint64_t available, const std::string& 
     }
 }
 
+// The memory budget (core/memory_budget.h), refused as a problem with this file.
+void checkArrayMemory(std::uint64_t bytes, const std::string& file)
+{
+    try {
+        checkMemory(bytes, "reading the array");
+    } catch (const MemoryBudgetError& e) {
+        throw FileError(file, e.what());
+    }
+}
+
 // Byte order and memory order of the raw data in place.
 void normalise(NpyArray& array, const Header& h)
 {
@@ -888,6 +899,8 @@ NpyArray readNpy(const std::string& path)
     // Checked before allocating: the header's shape is untrusted, the file size is not.
     checkDataSize(h, fileSize - dataOffset, path);
 
+    // The array and the float32 tensor made from it are held together.
+    checkArrayMemory(h.dataBytes + h.dataBytes / npyItemSize(h.type.dtype) * sizeof(float), path);
     NpyArray array;
     array.shape = h.shape;
     array.dtype = h.type.dtype;

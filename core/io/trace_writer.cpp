@@ -20,6 +20,7 @@
 #include "core/io/npy.h"
 #include "core/io/trace_hdf5_sink.h"
 #include "core/io/trace_layout.h"
+#include "core/memory_budget.h"
 
 namespace rnnscope::io {
 
@@ -234,6 +235,9 @@ Tensor detail::seriesColumns(const TraceSeries& series, Index column, Index widt
     if (series.windowed()) {
         throw std::logic_error("series " + series.name() + " was streamed: only a window of its steps is held");
     }
+    // A copy as large as the series, held while a sink writes it: counted against the memory budget first.
+    checkMemory(static_cast<std::uint64_t>(series.batch() * series.steps() * width) * sizeof(float),
+        "copying out series " + series.name() + " to write it");
     Tensor t({series.batch(), series.steps(), width});
     for (Index b = 0; b < series.batch(); ++b) {
         for (Index s = 0; s < series.steps(); ++s) {

@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 #include <span>
+#include <vector>
 
 #include <QObject>
 #include <QTest>
@@ -337,8 +339,9 @@ private slots:
     {
         const Setup s = makeSetup("lstm", 1, false, false, false);
         releaseCachedTraceBuffers();
-        // Room for the run's own buffers (3.3 KB) and a states-only trace (2.4 KB), not for the whole trace (9.5 KB).
-        setMemoryBudget(memoryInUse() + 6000);
+        // Room for the run's own buffers (3.3 KB) and a states-only trace (2.4 KB), not for the whole trace (9.5 KB),
+        // with a margin either way for the small allocations the heap count sees too.
+        setMemoryBudget(memoryInUse() + 9000);
         QString message;
         try {
             (void)runWith(s, {});
@@ -350,11 +353,38 @@ private slots:
         // Recording less fits: states only.
         TraceRecording statesOnly;
         statesOnly.request.inputs = statesOnly.request.gates = statesOnly.request.outputs = false;
-        const Run r = runWith(s, statesOnly);
-        QVERIFY(!r.trace.cells.front().states.empty());
+        {
+            const Run r = runWith(s, statesOnly);
+            QVERIFY(!r.trace.cells.front().states.empty());
+        } // the budget counts what is held: the states-only run is let go before the next
         // And so does no trace at all.
         RnnLoopResult plain = rnnLoop(*s.cell, s.x, zeroStates(*s.cell, kBatch), nullptr, {}, s.options);
         QCOMPARE(plain.outputs.dim(1), kSteps);
+    }
+
+    // The budget adds up everything the process holds, not only traces: a plain buffer of 4 MiB leaves no room
+    // for 6 MiB more under an 8 MiB allowance, and freeing it makes room again.
+    void budgetCountsEveryBuffer()
+    {
+        if (heapBytesInUse() == 0) {
+            QSKIP("this C library's heap cannot be counted");
+        }
+        releaseCachedTraceBuffers();
+        constexpr std::uint64_t MiB = 1 << 20;
+        setMemoryBudget(memoryInUse() + 8 * MiB);
+        checkMemory(6 * MiB, "six MiB");
+        auto held = std::make_unique<std::vector<float>>(MiB, 1.0F); // 4 MiB
+        QString message;
+        try {
+            checkMemory(6 * MiB, "six MiB");
+        } catch (const MemoryBudgetError& e) {
+            message = QString::fromStdString(e.what());
+        }
+        QVERIFY2(message.startsWith("six MiB needs 6.00 MB"), qPrintable(message));
+        QCOMPARE(held->at(12345), 1.0F);
+        held.reset();
+        checkMemory(6 * MiB, "six MiB");
+        setMemoryBudget(0);
     }
 
     void budgetSizesParse_data()
