@@ -12,7 +12,7 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="${FUZZ_BUILD_DIR:-$repo/build/fuzz}"
+build="$(realpath -m "${FUZZ_BUILD_DIR:-$repo/build/fuzz}")" # absolute: the runs below cd into it
 seconds="${FUZZ_SECONDS:-10}"
 jobs="${FUZZ_BUILD_JOBS:-2}"
 targets=(${FUZZ_TARGETS:-h5_model weights keras_archive config_json npy csv text session trace})

@@ -155,14 +155,19 @@ QVector<QPair<SeriesRef, QString>> listSeries(const RunSnapshot& snapshot)
                     r.cell = c;
                     r.kind = SeriesKind::State;
                     r.name = QString::fromStdString(s.name());
-                    all.push_back({r, resolveSeries(snapshot, r)->title});
+                    if (auto v = resolveSeries(snapshot, r)) {
+                        all.push_back({r, v->title});
+                    }
                 }
                 for (const auto& g : cell.gateNames) {
                     SeriesRef r = base;
                     r.cell = c;
                     r.kind = SeriesKind::Gate;
                     r.name = QString::fromStdString(g);
-                    all.push_back({r, resolveSeries(snapshot, r)->title});
+                    // A trace recorded without gates (TraceRequest) still names them: list only what resolves.
+                    if (auto v = resolveSeries(snapshot, r)) {
+                        all.push_back({r, v->title});
+                    }
                 }
             }
             for (SeriesKind k : {SeriesKind::Output, SeriesKind::Input}) {

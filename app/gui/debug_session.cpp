@@ -57,6 +57,7 @@ struct RunJob
     std::shared_ptr<std::atomic<bool>> cancel; // raised when a newer request supersedes the run
     std::shared_ptr<const RunRecords> previous; // the last run's records, if of this model
     std::shared_ptr<RunRecords> records; // this run's, filled by the worker
+    TraceRequest request; // what every call records
 };
 
 // A NaN or Inf reaches the outputs (they are cheap to scan); only then is the trace searched for where it began.
@@ -76,10 +77,13 @@ void markNonFinite(RunSnapshot& snapshot)
 }
 
 // One model.predict call (call `index` of the run); records its trace in `snapshot`.
-void runCall(Model& model, const RunCall& call, int index, const std::vector<WhatIfEdit>& edits,
-    const std::atomic<bool>* cancel, const RunRecords* previous, CallRecord& record, RunSnapshot& snapshot)
+void runCall(Model& model, const RunCall& call, int index, const RunJob& job, CallRecord& record, RunSnapshot& snapshot)
 {
+    const std::vector<WhatIfEdit>& edits = job.edits;
+    const std::atomic<bool>* cancel = job.cancel.get();
+    const RunRecords* previous = job.previous.get();
     snapshot.mask = call.mask;
+    snapshot.trace.recording.request = job.request;
     std::vector<Tensor> fed;
     for (std::size_t i = 0; i < call.inputs.size(); ++i) {
         const Tensor& t = call.inputs[i];
@@ -133,8 +137,7 @@ std::vector<SnapshotPtr> runEngine(const RunJob& job)
         }
         const auto start = std::chrono::steady_clock::now();
         try {
-            runCall(*job.model, job.calls[c], static_cast<int>(c), job.edits, job.cancel.get(), job.previous.get(),
-                job.records->calls[c], *snapshot);
+            runCall(*job.model, job.calls[c], static_cast<int>(c), job, job.records->calls[c], *snapshot);
         } catch (const std::exception& e) {
             snapshot->error = e.what();
             failure = "not run: batch " + std::to_string(c + 1) + " failed: " + snapshot->error;
@@ -672,6 +675,15 @@ void DebugSession::rerun()
     startRun();
 }
 
+void DebugSession::setTraceRequest(const TraceRequest& request)
+{
+    m_traceRequest = request;
+    m_records.reset(); // a reused layer would bring the trace recorded to the old request
+    if (m_model) {
+        startRun();
+    }
+}
+
 void DebugSession::startRun()
 {
     // A run still under way is superseded by this one: it stops within a step instead of finishing for nothing.
@@ -681,7 +693,7 @@ void DebugSession::startRun()
     m_runCancel = std::make_shared<std::atomic<bool>>(false);
     auto records = std::make_shared<RunRecords>();
     RunJob job {m_model, {{m_inputs, m_mask}}, m_edits, ++m_runGeneration, m_runCancel,
-        m_records && m_records->model == m_model.get() ? m_records : nullptr, records};
+        m_records && m_records->model == m_model.get() ? m_records : nullptr, records, m_traceRequest};
     for (const ExtraBatch& extra : m_extraBatches) {
         RunCall call {m_inputs, extra.mask};
         call.inputs[0] = extra.input;

@@ -106,6 +106,10 @@ public:
     void resetStates(const QString& layer = {}); // Keras reset_states() (every recurrent layer when empty), re-runs
     void rerun();
     void cancel(); // drops whatever is under way, and stops the engine's run within a step
+    // What each run records (all of it by default): fewer quantities make a run of a large model lighter. Re-runs,
+    // without re-using the last run's layers (their traces were recorded to another request).
+    void setTraceRequest(const TraceRequest& request);
+    const TraceRequest& traceRequest() const { return m_traceRequest; }
 
 signals:
     void modelOpened(const QString& path);
@@ -175,6 +179,7 @@ private:
     QFuture<std::vector<SnapshotPtr>> m_runFuture;
     std::shared_ptr<std::atomic<bool>> m_runCancel; // the running job's cancel flag
     std::shared_ptr<const RunRecords> m_records; // the last run's nodes, for re-running from a changed layer on
+    TraceRequest m_traceRequest;
 };
 
 } // namespace rnnscope::app

@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include <algorithm>
+
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -11,12 +13,14 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
 #include <QSettings>
 #include <QShowEvent>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QStatusBar>
 #include <QToolBar>
@@ -240,6 +244,7 @@ void MainWindow::createActions()
         = debug->addAction(tr("Pre&vious Sample"), this, [this] { m_context->setSample(m_context->sample() - 1); });
     prevSample->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Up));
     connect(m_steps, &StepControls::resetRequested, this, [this] { m_session->resetStates(); });
+    addRecordMenu(debug);
 
     menuBar()->addMenu(m_viewMenu);
     m_viewMenu->addSeparator();
@@ -600,6 +605,40 @@ void MainWindow::dropEvent(QDropEvent* event)
         openModel(path);
     }
     event->acceptProposedAction();
+}
+
+void MainWindow::addRecordMenu(QMenu* debug)
+{
+    // What the runs record (TraceRequest): the window's counterpart of the CLI's --trace-quantities. Views list only
+    // the series recorded; at least one quantity stays on, so the cursor always has a step axis.
+    QMenu* record = debug->addMenu(tr("Re&cord"));
+    record->setStatusTip(tr("Choose which quantities each run records; fewer make runs of large models lighter"));
+    const std::pair<const char*, QString> quantities[]
+        = {{"inputs", tr("&Inputs")}, {"states", tr("&States")}, {"gates", tr("&Gates")}, {"outputs", tr("&Outputs")}};
+    QVector<QAction*> actions;
+    for (const auto& [key, label] : quantities) {
+        QAction* a = record->addAction(label);
+        a->setCheckable(true);
+        a->setChecked(true);
+        a->setObjectName(QStringLiteral("record_") + QLatin1String(key));
+        actions.push_back(a);
+    }
+    for (QAction* a : actions) {
+        connect(a, &QAction::toggled, this, [this, a, actions](bool on) {
+            if (!on && std::none_of(actions.begin(), actions.end(), [](QAction* x) { return x->isChecked(); })) {
+                const QSignalBlocker block(a);
+                a->setChecked(true);
+                setStatus(tr("At least one quantity is recorded"), true);
+                return;
+            }
+            TraceRequest request;
+            request.inputs = actions[0]->isChecked();
+            request.states = actions[1]->isChecked();
+            request.gates = actions[2]->isChecked();
+            request.outputs = actions[3]->isChecked();
+            m_session->setTraceRequest(request);
+        });
+    }
 }
 
 } // namespace rnnscope::app

@@ -92,6 +92,7 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    void addRecordMenu(QMenu* debug);
     void createViews();
     void createActions();
     void createStatusBar();

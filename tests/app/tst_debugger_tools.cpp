@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QSet>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QSvgRenderer>
@@ -97,6 +98,7 @@ private slots:
     void builtModelRunsSavesAndReopens();
     void lostFileIsAskedFor();
     void otherWeightsShowAgainstTheBaseline();
+    void recordMenuNarrowsWhatRunsRecord();
 };
 
 void TestDebuggerTools::initTestCase()
@@ -780,6 +782,70 @@ void TestDebuggerTools::otherWeightsShowAgainstTheBaseline()
     auto* view = w.findChild<widgets::WeightsView*>(QStringLiteral("weightsView"));
     const auto kernel = w.session()->model()->findLayer("lstm")->weights().at(0);
     QCOMPARE(view->cellValue(widgets::WeightsView::Matrix::Kernel, 1, 3), kernel.data[1 * kernel.shape[1] + 3]);
+}
+
+// Debug > Record: the window's --trace-quantities. Unchecking gates and inputs re-runs recording only states and
+// outputs (the views list no gate or input series, and a selected gate moves to a recorded series); the model's
+// outputs stay bit for bit; the last quantity cannot be unchecked; checking them again brings them back.
+void TestDebuggerTools::recordMenuNarrowsWhatRunsRecord()
+{
+    MainWindow w(kExampleModel, kExampleInput);
+    QVERIFY(waitForRun(w));
+    const SnapshotPtr full = w.viewContext()->currentSnapshot();
+    const auto kinds = [](const RunSnapshot& run) {
+        QSet<int> k;
+        for (const auto& [ref, title] : widgets::listSeries(run)) {
+            k.insert(static_cast<int>(ref.kind));
+        }
+        return k;
+    };
+    QCOMPARE(kinds(*full).size(), 4);
+    widgets::SeriesRef gate;
+    gate.kind = widgets::SeriesKind::Gate;
+    gate.name = QStringLiteral("f");
+    w.viewContext()->setSelection(gate);
+    QVERIFY(w.viewContext()->selectedSeries());
+
+    const auto action = [&](const char* name) {
+        QAction* a = w.findChild<QAction*>(QLatin1String(name));
+        return a;
+    };
+    for (const char* name : {"record_inputs", "record_states", "record_gates", "record_outputs"}) {
+        QVERIFY2(action(name) && action(name)->isChecked(), name);
+    }
+    std::uint64_t before = generation(w);
+    action("record_gates")->trigger();
+    QVERIFY(waitForRun(w, before));
+    before = generation(w);
+    action("record_inputs")->trigger();
+    QVERIFY(waitForRun(w, before));
+    const SnapshotPtr narrow = w.viewContext()->currentSnapshot();
+    QVERIFY2(narrow->error.empty(), narrow->error.c_str());
+    QCOMPARE(kinds(*narrow),
+        (QSet<int> {static_cast<int>(widgets::SeriesKind::State), static_cast<int>(widgets::SeriesKind::Output)}));
+    QVERIFY(narrow->trace.storageBytes() < full->trace.storageBytes());
+    QVERIFY(w.viewContext()->selectedSeries());
+    QVERIFY(w.viewContext()->selection().kind != widgets::SeriesKind::Gate);
+    QCOMPARE(narrow->outputs.size(), full->outputs.size());
+    for (std::size_t k = 0; k < full->outputs.size(); ++k) {
+        QVERIFY(narrow->outputs[k].second.values() == full->outputs[k].second.values());
+    }
+
+    // States and outputs are left; unchecking both refuses the second.
+    before = generation(w);
+    action("record_outputs")->trigger();
+    QVERIFY(waitForRun(w, before));
+    action("record_states")->trigger();
+    QVERIFY(action("record_states")->isChecked());
+    QVERIFY2(w.statusText().contains(QStringLiteral("At least one")), qPrintable(w.statusText()));
+
+    for (const char* name : {"record_inputs", "record_gates", "record_outputs"}) {
+        before = generation(w);
+        action(name)->trigger();
+        QVERIFY(waitForRun(w, before));
+    }
+    QCOMPARE(kinds(*w.viewContext()->currentSnapshot()).size(), 4);
+    QCOMPARE(w.viewContext()->currentSnapshot()->trace.storageBytes(), full->trace.storageBytes());
 }
 
 QTEST_MAIN(TestDebuggerTools)

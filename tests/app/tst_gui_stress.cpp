@@ -14,6 +14,7 @@
 #include <functional>
 #include <random>
 
+#include <QAction>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -187,7 +188,7 @@ public:
             {5, &Stress::editMask}, {4, &Stress::whatIf}, {2, &Stress::removeWhatIf}, {4, &Stress::breakpoints},
             {3, &Stress::baseline}, {2, &Stress::exportView}, {2, &Stress::exportTrace}, {3, &Stress::resize},
             {4, &Stress::pickSeries}, {2, &Stress::probe}, {2, &Stress::batches}, {2, &Stress::rerunOrReset},
-            {1, &Stress::sessionRoundTrip}};
+            {1, &Stress::sessionRoundTrip}, {2, &Stress::recordChoice}};
         int total = 0;
         for (const auto& a : actions) {
             total += a.first;
@@ -690,6 +691,19 @@ private:
             note(QStringLiteral("reset states"));
             session()->resetStates();
         }
+        return {};
+    }
+
+    // Debug > Record: one quantity on or off (the window keeps at least one on).
+    QString recordChoice()
+    {
+        static const char* const names[] = {"record_inputs", "record_states", "record_gates", "record_outputs"};
+        QAction* a = m_w.findChild<QAction*>(QLatin1String(names[uniform(0, 3)]));
+        if (a == nullptr) {
+            return QStringLiteral("Debug > Record has no such action");
+        }
+        note(QStringLiteral("record %1 -> %2").arg(a->objectName()).arg(!a->isChecked()));
+        a->trigger();
         return {};
     }
 
