@@ -16,11 +16,10 @@ cmake --preset asan -DCMAKE_COMPILE_WARNING_AS_ERROR=ON
 cmake --build --preset asan -j "$jobs"
 ctest --preset asan -j "$jobs"
 
-# memcheck over the CLI tests. The two golden sweeps (tst_cli: 103 models, tst_real_models: every shared model)
-# run the same code paths hundreds of times and take well over half an hour under memcheck on 2 cores, so CI runs
-# the other CLI tests; `bash tools/run-valgrind.sh` runs them all (README, "Hardening", has the last full run).
-# The ci build is RelWithDebInfo without -march=native, which valgrind can run: memcheck reuses it.
-RNNSCOPE_VALGRIND_BUILD_DIR=build/ci bash tools/run-valgrind.sh -j "$jobs" -E '^(tst_cli|tst_real_models)$'
+# memcheck over every CLI test, the two golden sweeps (tst_cli, tst_real_models) included: about 10 minutes on 2
+# cores (README, "Hardening", has the last run). The ci build is RelWithDebInfo without -march=native, which
+# valgrind can run: memcheck reuses it.
+RNNSCOPE_VALGRIND_BUILD_DIR=build/ci bash tools/run-valgrind.sh -j "$jobs"
 
 # libFuzzer over the readers: 2000 executions per target from a fixed seed, so that CI is repeatable (longer,
 # time-bounded runs find new inputs on any day: tests/fuzz/README.md). Every target runs.
