@@ -227,15 +227,26 @@ private:
         const std::uint64_t typeAt = nameAt + pad(nameSize);
         const std::uint64_t spaceAt = typeAt + pad(typeSize);
         const std::uint64_t dataAt = spaceAt + pad(spaceSize);
+        // HDF5 decodes the type and the dataspace from where they start, and then copies the values, without
+        // checking that any of them lies within the message (H5O_attr_decode): a message that does not hold what its
+        // sizes say is read past its end.
+        const std::string where = "an attribute at byte " + std::to_string(at);
         if (typeSize < 8 || spaceSize < 4 || dataAt > size) {
-            return {};
+            return where + " declares a type of " + std::to_string(typeSize) + " bytes and a dataspace of "
+                + std::to_string(spaceSize) + " bytes that its message of " + std::to_string(size)
+                + " bytes cannot hold";
         }
         // Dataspace (IV.A.2.b): version, rank, flags, then (version 1) five reserved bytes or (version 2) a type.
         const unsigned spaceVersion = m[spaceAt];
         const unsigned rank = m[spaceAt + 1];
         const std::uint64_t dimsAt = spaceAt + (spaceVersion == 1 ? 8 : 4);
-        if ((spaceVersion != 1 && spaceVersion != 2) || dimsAt + 8 * rank > dataAt) {
-            return {};
+        if (spaceVersion != 1 && spaceVersion != 2) {
+            return {}; // HDF5 refuses other versions itself
+        }
+        // The dimensions, and the maximum dimensions when flagged, must lie within the message.
+        const std::uint64_t dimsBytes = 8 * static_cast<std::uint64_t>(rank) * ((m[spaceAt + 2] & 0x01) != 0 ? 2 : 1);
+        if (dimsAt + dimsBytes > size) {
+            return where + " has a dataspace of rank " + std::to_string(rank) + " that its message cannot hold";
         }
         // HDF5 copies elements x element size bytes of values from the message (H5O_attr_decode, H5A__read) without
         // checking that the message holds them.
@@ -251,14 +262,20 @@ private:
             count = tooMany ? count : count * dim;
         }
         if (count != 0 && elementSize != 0 && (tooMany || count > room / elementSize)) {
-            return "an attribute at byte " + std::to_string(at) + " has a dataspace and type needing more than the "
-                + std::to_string(room) + " bytes of values it holds";
+            return where + " has a dataspace and type needing more than the " + std::to_string(room)
+                + " bytes of values it holds";
         }
         if ((m[typeAt] & 0x0f) != kVariableLengthClass) {
             return {};
         }
         // On disk a variable-length element is a length, a heap address and an index: 16 bytes with 8-byte
         // addresses, which HDF5 converts from whatever size the type declares, reading past the values otherwise.
+        // Its base type follows the 8-byte type header (at least a 12-byte integer or string type): HDF5 decodes it
+        // from there whatever size the message gives the type.
+        if (typeSize < 20) {
+            return where + " declares a variable-length type of " + std::to_string(typeSize)
+                + " bytes, too short for its base type";
+        }
         if (elementSize != 16) {
             return "an attribute at byte " + std::to_string(at) + " declares variable-length elements of "
                 + std::to_string(elementSize) + " bytes; they are 16";

@@ -141,6 +141,9 @@ QString checkLayer(const LayerTrace& layer, Index batch, const QString& where)
         }
     }
     for (const TraceSeries* s : series) {
+        if (s->empty()) {
+            continue; // not recorded (Debug > Record)
+        }
         if (s->steps() != layer.steps || s->batch() != layer.batch) {
             return QStringLiteral("%1/%2: %3 x %4, the layer ran %5 x %6")
                 .arg(name, QString::fromStdString(s->name()))
