@@ -14,6 +14,8 @@ namespace {
 constexpr std::uint16_t kContinuationMessage = 0x0010; // HDF5 file format spec IV.A.2.q
 constexpr std::uint16_t kAttributeMessage = 0x000C; // IV.A.2.m
 constexpr std::uint16_t kLinkMessage = 0x0006; // IV.A.2.g
+constexpr std::uint16_t kLayoutMessage = 0x0008; // IV.A.2.i
+constexpr std::uint16_t kDataspaceMessage = 0x0001; // IV.A.2.b
 constexpr unsigned kVariableLengthClass = 9; // IV.A.2.d
 constexpr std::size_t kMaxChunks = 1 << 16; // a bound on the walk, far above any Keras file's object headers
 
@@ -99,6 +101,8 @@ private:
     std::string walk(Chunk first)
     {
         std::vector<Chunk> pending {first};
+        std::vector<std::uint64_t> extent; // a dataset's largest dimensions (its dataspace message)
+        std::vector<std::uint64_t> chunkDims; // and its chunks' (a chunked layout message)
         while (!pending.empty()) {
             const Chunk c = pending.back();
             pending.pop_back();
@@ -123,6 +127,14 @@ private:
                         return problem;
                     }
                 }
+                if (type == kLayoutMessage) {
+                    if (std::string problem = layout(p, size, chunkDims); !problem.empty()) {
+                        return problem;
+                    }
+                }
+                if (type == kDataspaceMessage) {
+                    extent = dataspaceExtent(p, size);
+                }
                 if (type == kLinkMessage) {
                     if (const std::uint64_t target = hardLinkTarget(p, size); target != kNoAddress) {
                         m_linked.push_back(target);
@@ -146,6 +158,87 @@ private:
                     }
                 }
                 p += size;
+            }
+        }
+        return chunkProblem(extent, chunkDims);
+    }
+
+    // HDF5 sizes its chunk buffers and selections by the chunk dimensions and does not hold them to the dataset's
+    // (H5D__chunk_init); a chunk dimension beyond a fixed dimension of the dataset (which H5Pset_chunk refuses
+    // when writing) made it copy from far outside its buffers.
+    static std::string chunkProblem(const std::vector<std::uint64_t>& extent, const std::vector<std::uint64_t>& chunk)
+    {
+        if (extent.empty() || chunk.size() != extent.size()) {
+            return {};
+        }
+        for (std::size_t d = 0; d < chunk.size(); ++d) {
+            if (chunk[d] == 0 || (extent[d] != kNoAddress && chunk[d] > std::max<std::uint64_t>(extent[d], 1))) {
+                return "a dataset has chunks of " + std::to_string(chunk[d]) + " along dimension " + std::to_string(d)
+                    + ", which holds at most " + std::to_string(extent[d]);
+            }
+        }
+        return {};
+    }
+
+    // A dataspace message's maximum dimensions (its dimensions when none are given; unlimited is all ones).
+    std::vector<std::uint64_t> dataspaceExtent(std::uint64_t at, std::uint64_t size)
+    {
+        std::vector<unsigned char> m(static_cast<std::size_t>(std::min<std::uint64_t>(size, 8 + 16 * 32)));
+        if (m.size() < 4 || !m_readAt(at, m.data(), m.size()) || (m[0] != 1 && m[0] != 2)) {
+            return {};
+        }
+        const unsigned rank = m[1];
+        const bool hasMax = (m[2] & 0x01) != 0;
+        const std::uint64_t dimsAt = m[0] == 1 ? 8 : 4;
+        const std::uint64_t from = dimsAt + (hasMax ? 8 * static_cast<std::uint64_t>(rank) : 0);
+        if (rank == 0 || from + 8 * static_cast<std::uint64_t>(rank) > m.size()) {
+            return {};
+        }
+        std::vector<std::uint64_t> dims(rank);
+        for (unsigned d = 0; d < rank; ++d) {
+            dims[d] = readLe(&m[from + 8 * d], 8);
+        }
+        return dims;
+    }
+
+    // A dataset's data layout message (IV.A.2.i), version 3 (what HDF5 1.8 and later write). HDF5 copies compact
+    // data from the message and contiguous data from the file by the sizes given here (H5D__compact_readvv,
+    // H5D__contig_readvv), without checking them against the message or the file's end; reading from an in-memory
+    // image, a read past its end is a crash. Chunked layouts hand their chunk dimensions to the header's check.
+    std::string layout(std::uint64_t at, std::uint64_t size, std::vector<std::uint64_t>& chunkDims)
+    {
+        std::array<unsigned char, 18> m {};
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(size, m.size()));
+        if (size < 2 || !m_readAt(at, m.data(), n) || m[0] != 3) {
+            return {};
+        }
+        const std::string where = "a dataset's data layout at byte " + std::to_string(at);
+        if (m[1] == 0) { // compact: a 2-byte size, then the data
+            const std::uint64_t dataSize = size >= 4 ? readLe(&m[2], 2) : 0;
+            if (size < 4 || dataSize > size - 4) {
+                return where + " claims " + std::to_string(dataSize) + " bytes of compact data in a message of "
+                    + std::to_string(size) + " bytes";
+            }
+        } else if (m[1] == 2) { // chunked: dimensionality, B-tree address, then 4-byte dimensions, the last the
+                                // element size
+            std::vector<unsigned char> c(static_cast<std::size_t>(size));
+            const unsigned dimensionality = m[2];
+            if (dimensionality < 2 || 11 + 4 * static_cast<std::uint64_t>(dimensionality) > size
+                || !m_readAt(at, c.data(), c.size())) {
+                return {};
+            }
+            chunkDims.clear();
+            for (unsigned d = 0; d + 1 < dimensionality; ++d) {
+                chunkDims.push_back(readLe(&c[11 + 4 * d], 4));
+            }
+        } else if (m[1] == 1) { // contiguous: the data's address and size
+            if (size < 18) {
+                return where + " is too short for a contiguous layout";
+            }
+            const std::uint64_t address = readLe(&m[2], 8);
+            const std::uint64_t dataSize = readLe(&m[10], 8);
+            if (address != kNoAddress && !fits(m_base + address, dataSize, m_size)) {
+                return claim("a dataset's contiguous data", m_base + address, dataSize, m_size);
             }
         }
         return {};
