@@ -1,5 +1,7 @@
 #include "gru_cell.h"
 
+#include "core/recurrent_product.h"
+
 namespace rnnscope {
 
 GruCell::GruCell(
@@ -34,14 +36,15 @@ void GruCell::step(const StepIo& io, CellWorkspace& workspace) const
 
     if (m_resetAfter) {
         // The recurrent projection of all three blocks plus the recurrent bias; r scales its candidate block.
-        ws.recurrent.noalias() = h * m_recurrentKernel;
+        MatrixMap recurrent(ws.recurrent.data(), b, 3 * u); // the workspace holds a batch of at least b rows
+        recurrent.setZero();
+        addRecurrentProduct(recurrent, h, m_recurrentKernel);
         if (m_useBias) {
-            ws.recurrent.rowwise() += m_bias.row(1);
+            recurrent.rowwise() += m_bias.row(1);
         }
-        g.leftCols(2 * u) = xp.leftCols(2 * u) + ws.recurrent.leftCols(2 * u);
+        g.leftCols(2 * u) = xp.leftCols(2 * u) + recurrent.leftCols(2 * u);
         m_recurrentActivation.apply(g.leftCols(2 * u));
-        g.rightCols(u).array()
-            = xp.rightCols(u).array() + g.middleCols(u, u).array() * ws.recurrent.rightCols(u).array();
+        g.rightCols(u).array() = xp.rightCols(u).array() + g.middleCols(u, u).array() * recurrent.rightCols(u).array();
     } else {
         g.leftCols(2 * u) = xp.leftCols(2 * u);
         g.leftCols(2 * u).noalias() += h * m_recurrentKernel.leftCols(2 * u);

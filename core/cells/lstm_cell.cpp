@@ -1,5 +1,7 @@
 #include "lstm_cell.h"
 
+#include "core/recurrent_product.h"
+
 namespace rnnscope {
 
 LstmCell::LstmCell(Index inputSize, Index units, Activation activation, Activation recurrentActivation, bool useBias)
@@ -33,7 +35,7 @@ void LstmCell::step(const StepIo& io, CellWorkspace& workspace) const
     MatrixMap cNew(io.newStates[1], b, u);
 
     z = projectedInput(io, ws);
-    z.noalias() += h * m_recurrentKernel;
+    addRecurrentProduct(z, h, m_recurrentKernel);
     // After activation the pre-activation buffer holds the gates i, f, g, o themselves.
     m_recurrentActivation.apply(z.leftCols(2 * u));
     m_activation.apply(z.middleCols(2 * u, u));

@@ -1,5 +1,7 @@
 #include "simple_rnn_cell.h"
 
+#include "core/recurrent_product.h"
+
 namespace rnnscope {
 
 SimpleRnnCell::SimpleRnnCell(Index inputSize, Index units, Activation activation, bool useBias)
@@ -24,7 +26,7 @@ void SimpleRnnCell::step(const StepIo& io, CellWorkspace& workspace) const
     auto& ws = static_cast<ProjectionWorkspace&>(workspace);
     MatrixMap hNew(io.newStates[0], io.batch, m_units);
     hNew = projectedInput(io, ws);
-    hNew.noalias() += ConstMatrixMap(io.states[0], io.batch, m_units) * m_recurrentKernel;
+    addRecurrentProduct(hNew, ConstMatrixMap(io.states[0], io.batch, m_units), m_recurrentKernel);
     m_activation.apply(hNew);
     MatrixMap(io.output, io.batch, m_units) = hNew;
 }

@@ -1,0 +1,112 @@
+#include "recurrent_product.h"
+
+#include <cstring>
+
+namespace rnnscope {
+
+namespace detail {
+
+namespace {
+
+// 16 floats: one AVX-512 register (GCC and Clang lower it to narrower registers where AVX-512 is missing).
+typedef float Vec16 __attribute__((vector_size(64)));
+
+// By reference, not by value: a 64-byte vector passed by value changes the calling convention between builds with
+// and without AVX-512 (-Wpsabi).
+inline void load(Vec16& v, const float* p)
+{
+    std::memcpy(&v, p, sizeof v); // unaligned load
+}
+
+inline void store(float* p, const Vec16& v)
+{
+    std::memcpy(p, &v, sizeof v);
+}
+
+constexpr Index kTileRows = 4;
+constexpr Index kTileCols = 64;
+
+} // namespace
+
+bool useTiledProduct(Index inner, Index cols)
+{
+#if defined(__AVX512F__)
+    // The kernel reads a 64-column strip of R once per 4 rows of h: R must stay in L2 between them.
+    constexpr Index kMaxKernelBytes = Index {512} << 10;
+    return cols % kTileCols == 0 && inner * cols * static_cast<Index>(sizeof(float)) <= kMaxKernelBytes;
+#else
+    (void)inner;
+    (void)cols;
+    return false;
+#endif
+}
+
+void tiledProduct(float* z, const float* h, const float* r, Index rows, Index inner, Index cols)
+{
+    for (Index j0 = 0; j0 < cols; j0 += kTileCols) {
+        Index b0 = 0;
+        for (; b0 + kTileRows <= rows; b0 += kTileRows) {
+            Vec16 acc[kTileRows][4];
+            for (Index i = 0; i < kTileRows; ++i) {
+                for (Index q = 0; q < 4; ++q) {
+                    load(acc[i][q], z + (b0 + i) * cols + j0 + 16 * q);
+                }
+            }
+            const float* hRows = h + b0 * inner;
+            for (Index k = 0; k < inner; ++k) {
+                const float* rRow = r + k * cols + j0;
+                Vec16 r0;
+                Vec16 r1;
+                Vec16 r2;
+                Vec16 r3;
+                load(r0, rRow);
+                load(r1, rRow + 16);
+                load(r2, rRow + 32);
+                load(r3, rRow + 48);
+                for (Index i = 0; i < kTileRows; ++i) {
+                    const float hv = hRows[i * inner + k];
+                    acc[i][0] += hv * r0;
+                    acc[i][1] += hv * r1;
+                    acc[i][2] += hv * r2;
+                    acc[i][3] += hv * r3;
+                }
+            }
+            for (Index i = 0; i < kTileRows; ++i) {
+                for (Index q = 0; q < 4; ++q) {
+                    store(z + (b0 + i) * cols + j0 + 16 * q, acc[i][q]);
+                }
+            }
+        }
+        for (; b0 < rows; ++b0) { // the rows left over, one at a time
+            Vec16 acc[4];
+            for (Index q = 0; q < 4; ++q) {
+                load(acc[q], z + b0 * cols + j0 + 16 * q);
+            }
+            for (Index k = 0; k < inner; ++k) {
+                const float* rRow = r + k * cols + j0;
+                const float hv = h[b0 * inner + k];
+                for (Index q = 0; q < 4; ++q) {
+                    Vec16 rq;
+                    load(rq, rRow + 16 * q);
+                    acc[q] += hv * rq;
+                }
+            }
+            for (Index q = 0; q < 4; ++q) {
+                store(z + b0 * cols + j0 + 16 * q, acc[q]);
+            }
+        }
+    }
+}
+
+} // namespace detail
+
+void addRecurrentProduct(MatrixMap z, ConstMatrixMap h, const RowMatrix& r)
+{
+    if (detail::useTiledProduct(r.rows(), r.cols())) {
+        detail::tiledProduct(z.data(), h.data(), r.data(), z.rows(), r.rows(), r.cols());
+    } else {
+        z.noalias() += h * r;
+    }
+}
+
+} // namespace rnnscope

@@ -1,0 +1,27 @@
+#pragma once
+// z += h · R: the product every recurrent step makes with its recurrent kernel. It is small (a batch of 16-32 rows
+// against a kernel of a few hundred KB) and repeated at every step, where a general GEMM spends much of its time
+// re-packing the same kernel into its own layout. A register-tiled kernel reads R in place instead: 4 rows of h by
+// 64 columns of R kept in 16 vector accumulators, one broadcast of h and four loads of R per 16 fused multiply-adds.
+// It is used where it wins (AVX-512 builds, a kernel that stays in L2, widths a multiple of 64); Eigen elsewhere.
+// The sums run in another order than Eigen's, so results differ from an Eigen build in the last bits; every run of
+// one build is deterministic.
+
+#include "tensor.h"
+
+namespace rnnscope {
+
+// All row-major and contiguous: z is rows x cols, h rows x inner, r inner x cols.
+void addRecurrentProduct(MatrixMap z, ConstMatrixMap h, const RowMatrix& r);
+
+namespace detail {
+
+// Whether addRecurrentProduct takes the tiled kernel for an inner x cols recurrent kernel in this build.
+bool useTiledProduct(Index inner, Index cols);
+// The tiled kernel itself, compiled in every build (with the compiler's generic vectors where AVX-512 is missing),
+// so that tests can compare it with Eigen anywhere. cols must be a multiple of 64.
+void tiledProduct(float* z, const float* h, const float* r, Index rows, Index inner, Index cols);
+
+} // namespace detail
+
+} // namespace rnnscope

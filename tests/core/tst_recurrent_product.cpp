@@ -1,0 +1,86 @@
+// The tiled recurrent product (core/recurrent_product.h) against a double-precision reference, for every shape
+// class its loops distinguish: whole 4-row tiles and leftover rows, one or many 64-column strips, short and long
+// inner dimensions. The kernel is compiled in every build, so this runs wherever the tests do; addRecurrentProduct
+// (the kernel or Eigen, as the build decides) is checked the same way.
+
+#include <cmath>
+
+#include <QObject>
+#include <QTest>
+
+#include "core/recurrent_product.h"
+
+using namespace rnnscope;
+
+namespace {
+
+struct Operands
+{
+    RowMatrix z, h, r;
+};
+
+Operands make(Index rows, Index inner, Index cols, unsigned seed)
+{
+    std::srand(seed);
+    return {RowMatrix::Random(rows, cols), RowMatrix::Random(rows, inner), RowMatrix::Random(inner, cols)};
+}
+
+// Largest error relative to the bound a float sum of `inner` products may reach: |z| + sum |h||r|.
+double worstError(const RowMatrix& got, const Operands& in)
+{
+    const Eigen::MatrixXd exact = in.z.cast<double>() + in.h.cast<double>() * in.r.cast<double>();
+    const Eigen::MatrixXd scale
+        = in.z.cast<double>().cwiseAbs() + in.h.cast<double>().cwiseAbs() * in.r.cast<double>().cwiseAbs();
+    return ((got.cast<double>() - exact).array() / scale.array()).abs().maxCoeff();
+}
+
+} // namespace
+
+class TestRecurrentProduct : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void matchesTheExactProduct_data()
+    {
+        QTest::addColumn<Index>("rows");
+        QTest::addColumn<Index>("inner");
+        QTest::addColumn<Index>("cols");
+        QTest::newRow("W1: one row, LSTM 64") << Index {1} << Index {64} << Index {256};
+        QTest::newRow("W2 half batch: LSTM 128") << Index {16} << Index {128} << Index {512};
+        QTest::newRow("W4 half batch: GRU 128") << Index {16} << Index {128} << Index {384};
+        QTest::newRow("W5: SimpleRNN 128") << Index {32} << Index {128} << Index {128};
+        QTest::newRow("leftover rows (17)") << Index {17} << Index {64} << Index {128};
+        QTest::newRow("fewer rows than a tile (3)") << Index {3} << Index {7} << Index {64};
+        QTest::newRow("inner 1") << Index {5} << Index {1} << Index {192};
+    }
+
+    void matchesTheExactProduct()
+    {
+        QFETCH(Index, rows);
+        QFETCH(Index, inner);
+        QFETCH(Index, cols);
+        const Operands in = make(rows, inner, cols, 7);
+        RowMatrix tiled = in.z;
+        detail::tiledProduct(tiled.data(), in.h.data(), in.r.data(), rows, inner, cols);
+        // float32 rounding of an inner-long sum stays far below 1e-5 of its bound; a wrong index is of order 1.
+        QVERIFY2(worstError(tiled, in) < 1e-5, qPrintable(QString::number(worstError(tiled, in))));
+        RowMatrix chosen = in.z;
+        addRecurrentProduct(MatrixMap(chosen.data(), rows, cols), ConstMatrixMap(in.h.data(), rows, inner), in.r);
+        QVERIFY2(worstError(chosen, in) < 1e-5, qPrintable(QString::number(worstError(chosen, in))));
+    }
+
+    // Widths that are not a multiple of 64, and kernels too large for L2, go to Eigen in every build.
+    void choosesEigenWhereTheKernelDoesNotFit()
+    {
+        QVERIFY(!detail::useTiledProduct(128, 96));
+        QVERIFY(!detail::useTiledProduct(512, 2048)); // W3: 4 MB
+        const Operands in = make(6, 20, 96, 3);
+        RowMatrix got = in.z;
+        addRecurrentProduct(MatrixMap(got.data(), 6, 96), ConstMatrixMap(in.h.data(), 6, 20), in.r);
+        QVERIFY(worstError(got, in) < 1e-5);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRecurrentProduct)
+#include "tst_recurrent_product.moc"
