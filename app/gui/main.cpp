@@ -14,6 +14,7 @@
 #include "debug_session.h"
 #include "example_paths.h"
 #include "main_window.h"
+#include "memory_budget_setting.h"
 #include "screenshot.h"
 #include "session_controller.h"
 
@@ -72,14 +73,22 @@ int main(int argc, char** argv)
 
     // The budget every run is checked against (core/memory_budget.h): a run that would not fit fails with a message
     // saying what needed how much, shown in place of the views, instead of the system killing the window.
-    const QString budgetText
+    // The flag, then the environment, then the window's own setting (Debug > Memory Budget).
+    QString budgetText
         = parser.isSet(memoryBudget) ? parser.value(memoryBudget) : qEnvironmentVariable("RNNSCOPE_MEMORY_BUDGET");
+    const bool budgetFromSetting = budgetText.isEmpty();
+    if (budgetFromSetting) {
+        budgetText = rnnscope::app::savedMemoryBudgetSetting();
+    }
     if (!budgetText.isEmpty()) {
         try {
             rnnscope::setMemoryBudget(rnnscope::parseByteSize(budgetText.toStdString()));
         } catch (const std::invalid_argument& e) {
-            std::fprintf(stderr, "rnnscope: --memory-budget: %s\n", e.what());
-            return 2;
+            std::fprintf(stderr, "rnnscope: %s: %s\n",
+                budgetFromSetting ? "the memory budget setting" : "--memory-budget", e.what());
+            if (!budgetFromSetting) {
+                return 2;
+            }
         }
     }
 

@@ -12,7 +12,9 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -28,8 +30,10 @@
 #include <QVBoxLayout>
 
 #include "core/io/model_loader.h"
+#include "core/memory_budget.h"
 #include "debug_session.h"
 #include "layer_options_panel.h"
+#include "memory_budget_setting.h"
 #include "probe_dialog.h"
 #include "recent_files.h"
 #include "session_controller.h"
@@ -245,6 +249,22 @@ void MainWindow::createActions()
     prevSample->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Up));
     connect(m_steps, &StepControls::resetRequested, this, [this] { m_session->resetStates(); });
     addRecordMenu(debug);
+    QAction* budget = debug->addAction(tr("Memory &Budget…"), this, [this] {
+        bool ok = false;
+        const QString text = QInputDialog::getText(this, tr("Memory Budget"),
+            tr("The most memory RNNScope may hold for runs and their traces, e.g. 2G or 512M.\n"
+               "Empty for the default, three quarters of this machine's memory (%1). Now: %2.")
+                .arg(QString::fromStdString(formatBytes(defaultMemoryBudget())),
+                    QString::fromStdString(formatBytes(memoryBudget()))),
+            QLineEdit::Normal, savedMemoryBudgetSetting(), &ok);
+        if (!ok) {
+            return;
+        }
+        const QString error = applyMemoryBudgetSetting(text);
+        error.isEmpty() ? setStatus(tr("Memory budget: %1").arg(QString::fromStdString(formatBytes(memoryBudget()))))
+                        : showError(tr("Memory budget: %1").arg(error));
+    });
+    budget->setStatusTip(tr("Set the memory runs and traces may take; a run that would not fit stops with a message"));
 
     menuBar()->addMenu(m_viewMenu);
     m_viewMenu->addSeparator();

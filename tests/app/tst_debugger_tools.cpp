@@ -20,12 +20,14 @@
 #include "app/gui/debug_session.h"
 #include "app/gui/export_controller.h"
 #include "app/gui/main_window.h"
+#include "app/gui/memory_budget_setting.h"
 #include "app/gui/session_controller.h"
 #include "app/gui/step_controls.h"
 #include "app/gui/what_if_controller.h"
 #include "core/io/npy.h"
 #include "core/io/session_file.h"
 #include "core/io/trace_reader.h"
+#include "core/memory_budget.h"
 #include "core/model_spec.h"
 #include "tests/support/window_wait.h"
 #include "widgets/heatmap_view.h"
@@ -99,6 +101,7 @@ private slots:
     void lostFileIsAskedFor();
     void otherWeightsShowAgainstTheBaseline();
     void recordMenuNarrowsWhatRunsRecord();
+    void memoryBudgetIsASetting();
 };
 
 void TestDebuggerTools::initTestCase()
@@ -846,6 +849,22 @@ void TestDebuggerTools::recordMenuNarrowsWhatRunsRecord()
     }
     QCOMPARE(kinds(*w.viewContext()->currentSnapshot()).size(), 4);
     QCOMPARE(w.viewContext()->currentSnapshot()->trace.storageBytes(), full->trace.storageBytes());
+}
+
+// Debug > Memory Budget: a size applies at once and is kept for the next start; a wrong one changes nothing and
+// says why; empty restores the default.
+void TestDebuggerTools::memoryBudgetIsASetting()
+{
+    QCOMPARE(app::applyMemoryBudgetSetting(QStringLiteral("64M")), QString());
+    QCOMPARE(memoryBudget(), std::uint64_t {64} << 20);
+    QCOMPARE(app::savedMemoryBudgetSetting(), QStringLiteral("64M"));
+    const QString error = app::applyMemoryBudgetSetting(QStringLiteral("lots"));
+    QVERIFY2(error.contains(QStringLiteral("is not a size")), qPrintable(error));
+    QCOMPARE(memoryBudget(), std::uint64_t {64} << 20);
+    QCOMPARE(app::savedMemoryBudgetSetting(), QStringLiteral("64M"));
+    QCOMPARE(app::applyMemoryBudgetSetting(QString()), QString());
+    QCOMPARE(memoryBudget(), defaultMemoryBudget());
+    QCOMPARE(app::savedMemoryBudgetSetting(), QString());
 }
 
 QTEST_MAIN(TestDebuggerTools)
