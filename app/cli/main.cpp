@@ -7,6 +7,7 @@
 
 #include "cli_args.h"
 #include "commands.h"
+#include "core/allocation_tuning.h"
 #include "core/errors.h"
 #include "core/io/file_error.h"
 #include "core/memory_budget.h"
@@ -57,6 +58,7 @@ void applyMemoryBudget(const std::vector<std::string>& args)
 int main(int argc, char** argv)
 {
     using namespace rnnscope;
+    keepFreedMemoryForReuse(); // repeated runs (bench --repeat, --then calls) reuse their pages
     std::vector<std::string> args(argv + 1, argv + argc);
     try {
         applyMemoryBudget(args);

@@ -9,6 +9,7 @@
 #include <QIcon>
 
 #include "autosave_controller.h"
+#include "core/allocation_tuning.h"
 #include "core/io/session_file.h"
 #include "core/memory_budget.h"
 #include "debug_session.h"
@@ -20,6 +21,7 @@
 
 int main(int argc, char** argv)
 {
+    rnnscope::keepFreedMemoryForReuse(); // every toggle re-runs: keep the pages a run frees for the next
     QApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("RNNScope"));
     QCoreApplication::setOrganizationDomain(QStringLiteral("rnnscope.org"));
