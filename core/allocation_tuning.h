@@ -8,8 +8,8 @@
 namespace rnnscope {
 
 // Called once at the start of a program (the window, the CLI, the benchmarks): blocks below 256 MiB come from the
-// heap, up to 512 MiB of freed heap stays with the process for reuse, and arenas grow and shrink by 64 MiB. A no-op outside glibc (and under ASan and
-// valgrind, whose allocators ignore it).
+// heap, up to 512 MiB of freed heap stays with the process for reuse, and arenas grow and shrink by 64 MiB. A no-op
+// outside glibc (and under ASan and valgrind, whose allocators ignore it).
 void keepFreedMemoryForReuse();
 
 } // namespace rnnscope
