@@ -93,59 +93,76 @@ void Activation::apply(float* data, Index rows, Index cols) const
     apply(Eigen::Ref<RowMatrix, 0, Eigen::OuterStride<>>(m));
 }
 
-void Activation::apply(Eigen::Ref<RowMatrix, 0, Eigen::OuterStride<>> block) const
+namespace {
+
+// The element-wise activations on any Eigen array expression: a block of a matrix, or one 16-float packet.
+template <typename A> void applyElementwise(ActivationKind kind, A&& a)
 {
-    switch (m_kind) {
+    switch (kind) {
     case ActivationKind::Linear:
+    case ActivationKind::Softmax: // row-wise, not element-wise: Activation::apply
         return;
     case ActivationKind::Tanh:
-        block.array() = block.array().tanh();
+        a = a.tanh();
         return;
     case ActivationKind::Sigmoid:
-        block.array() = block.array().logistic();
+        a = a.logistic();
         return;
     case ActivationKind::HardSigmoidKeras2:
-        block.array() = (block.array() * 0.2F + 0.5F).max(0.0F).min(1.0F);
+        a = (a * 0.2F + 0.5F).max(0.0F).min(1.0F);
         return;
     case ActivationKind::HardSigmoidKeras3:
-        block.array() = (block.array() / 6.0F + 0.5F).max(0.0F).min(1.0F);
+        a = (a / 6.0F + 0.5F).max(0.0F).min(1.0F);
         return;
     case ActivationKind::Relu:
-        block.array() = block.array().max(0.0F);
+        a = a.max(0.0F);
         return;
     case ActivationKind::Relu6:
-        block.array() = block.array().max(0.0F).min(6.0F);
+        a = a.max(0.0F).min(6.0F);
         return;
     case ActivationKind::Elu:
-        block.array() = (block.array() > 0.0F).select(block.array(), block.array().exp() - 1.0F);
+        a = (a > 0.0F).select(a, a.exp() - 1.0F);
         return;
     case ActivationKind::Selu: {
         constexpr float alpha = 1.6732632423543772F;
         constexpr float scale = 1.0507009873554805F;
-        block.array() = scale * (block.array() > 0.0F).select(block.array(), alpha * (block.array().exp() - 1.0F));
+        a = scale * (a > 0.0F).select(a, alpha * (a.exp() - 1.0F));
         return;
     }
     case ActivationKind::Softplus:
         // log(1 + e^x) computed without overflow for large x.
-        block.array() = block.array().max(0.0F) + (-block.array().abs()).exp().log1p();
+        a = a.max(0.0F) + (-a.abs()).exp().log1p();
         return;
     case ActivationKind::Softsign:
-        block.array() = block.array() / (block.array().abs() + 1.0F);
+        a = a / (a.abs() + 1.0F);
         return;
     case ActivationKind::Exponential:
-        block.array() = block.array().exp();
+        a = a.exp();
         return;
     case ActivationKind::Swish:
-        block.array() = block.array() * block.array().logistic();
-        return;
-    case ActivationKind::Softmax:
-        for (Index r = 0; r < block.rows(); ++r) {
-            const float mx = block.row(r).maxCoeff();
-            block.row(r).array() = (block.row(r).array() - mx).exp();
-            block.row(r) /= block.row(r).sum();
-        }
+        a = a * a.logistic();
         return;
     }
+}
+
+} // namespace
+
+void Activation::apply(Eigen::Ref<RowMatrix, 0, Eigen::OuterStride<>> block) const
+{
+    if (m_kind != ActivationKind::Softmax) {
+        applyElementwise(m_kind, block.array());
+        return;
+    }
+    for (Index r = 0; r < block.rows(); ++r) {
+        const float mx = block.row(r).maxCoeff();
+        block.row(r).array() = (block.row(r).array() - mx).exp();
+        block.row(r) /= block.row(r).sum();
+    }
+}
+
+void Activation::applyToPacket(float* values) const
+{
+    applyElementwise(m_kind, Eigen::Map<Eigen::Array<float, kPacketFloats, 1>>(values));
 }
 
 } // namespace rnnscope

@@ -43,6 +43,11 @@ public:
     // Applies the activation element-wise (softmax: row-wise) to every element of the block.
     void apply(Eigen::Ref<RowMatrix, 0, Eigen::OuterStride<>> block) const;
     void apply(float* data, Index rows, Index cols) const;
+    // The same on kPacketFloats consecutive values, a vector register's worth, so that a cell can apply its
+    // activations inside one pass over its gates. Element-wise activations only (not softmax).
+    static constexpr Index kPacketFloats = 16;
+    bool elementwise() const { return m_kind != ActivationKind::Softmax; }
+    void applyToPacket(float* values) const;
 
 private:
     ActivationKind m_kind = ActivationKind::Linear;

@@ -303,9 +303,15 @@ std::vector<Tensor> Model::predict(
         }
         runNode(i, in, inputsHash.value());
     }
+    // Moved out rather than copied (an output sequence can be megabytes), except a value that a later output
+    // names again.
     std::vector<Tensor> out;
-    for (const auto& o : m_outputs) {
-        out.push_back(values[o.ref.node].at(o.ref.index).tensor);
+    for (std::size_t k = 0; k < m_outputs.size(); ++k) {
+        const auto& ref = m_outputs[k].ref;
+        Tensor& value = values[ref.node].at(ref.index).tensor;
+        const bool namedAgain = std::any_of(m_outputs.begin() + static_cast<std::ptrdiff_t>(k) + 1, m_outputs.end(),
+            [&](const auto& later) { return later.ref.node == ref.node && later.ref.index == ref.index; });
+        out.push_back(namedAgain ? value : std::move(value));
     }
     return out;
 }

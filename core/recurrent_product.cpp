@@ -41,7 +41,7 @@ bool useTiledProduct(Index inner, Index cols)
 #endif
 }
 
-void tiledProduct(float* z, const float* h, const float* r, Index rows, Index inner, Index cols)
+void tiledProduct(float* z, const float* start, const float* h, const float* r, Index rows, Index inner, Index cols)
 {
     for (Index j0 = 0; j0 < cols; j0 += kTileCols) {
         Index b0 = 0;
@@ -49,7 +49,7 @@ void tiledProduct(float* z, const float* h, const float* r, Index rows, Index in
             Vec16 acc[kTileRows][4];
             for (Index i = 0; i < kTileRows; ++i) {
                 for (Index q = 0; q < 4; ++q) {
-                    load(acc[i][q], z + (b0 + i) * cols + j0 + 16 * q);
+                    load(acc[i][q], start + (b0 + i) * cols + j0 + 16 * q);
                 }
             }
             const float* hRows = h + b0 * inner;
@@ -80,7 +80,7 @@ void tiledProduct(float* z, const float* h, const float* r, Index rows, Index in
         for (; b0 < rows; ++b0) { // the rows left over, one at a time
             Vec16 acc[4];
             for (Index q = 0; q < 4; ++q) {
-                load(acc[q], z + b0 * cols + j0 + 16 * q);
+                load(acc[q], start + b0 * cols + j0 + 16 * q);
             }
             for (Index k = 0; k < inner; ++k) {
                 const float* rRow = r + k * cols + j0;
@@ -102,11 +102,19 @@ void tiledProduct(float* z, const float* h, const float* r, Index rows, Index in
 
 void addRecurrentProduct(MatrixMap z, ConstMatrixMap h, const RowMatrix& r)
 {
+    setRecurrentProduct(z, ConstMatrixMap(z.data(), z.rows(), z.cols()), h, r);
+}
+
+void setRecurrentProduct(MatrixMap z, ConstMatrixMap start, ConstMatrixMap h, const RowMatrix& r)
+{
     if (detail::useTiledProduct(r.rows(), r.cols())) {
-        detail::tiledProduct(z.data(), h.data(), r.data(), z.rows(), r.rows(), r.cols());
-    } else {
-        z.noalias() += h * r;
+        detail::tiledProduct(z.data(), start.data(), h.data(), r.data(), z.rows(), r.rows(), r.cols());
+        return;
     }
+    if (start.data() != z.data()) {
+        z = start;
+    }
+    z.noalias() += h * r;
 }
 
 } // namespace rnnscope

@@ -13,6 +13,9 @@ namespace rnnscope {
 
 // All row-major and contiguous: z is rows x cols, h rows x inner, r inner x cols.
 void addRecurrentProduct(MatrixMap z, ConstMatrixMap h, const RowMatrix& r);
+// z = start + h · R, with `start` (same shape as z; may be z itself) read as the sums' first term: a step's input
+// projection goes straight into its gates without a copy first.
+void setRecurrentProduct(MatrixMap z, ConstMatrixMap start, ConstMatrixMap h, const RowMatrix& r);
 
 namespace detail {
 
@@ -20,7 +23,8 @@ namespace detail {
 bool useTiledProduct(Index inner, Index cols);
 // The tiled kernel itself, compiled in every build (with the compiler's generic vectors where AVX-512 is missing),
 // so that tests can compare it with Eigen anywhere. cols must be a multiple of 64.
-void tiledProduct(float* z, const float* h, const float* r, Index rows, Index inner, Index cols);
+// z = start + h · r (start may equal z).
+void tiledProduct(float* z, const float* start, const float* h, const float* r, Index rows, Index inner, Index cols);
 
 } // namespace detail
 

@@ -209,10 +209,6 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
         "running " + describeCell(cell) + " over " + std::to_string(steps) + " steps of batch "
             + std::to_string(batch));
 
-    // Emitted outputs, processing order. Not zeroed: every row is written, by the loop or (before a resume step)
-    // from the recorded trace, and leaving the pages untouched lets the threads below fault in their own rows.
-    RowMatrix outputs(steps * batch, units);
-
     TraceStream* const stream = trace != nullptr ? trace->recording.stream : nullptr;
     Index window = steps; // steps each trace series holds: all of them, unless streamed
     if (stream != nullptr && (resume != nullptr || !edits.empty())) {
@@ -229,16 +225,23 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
                 + std::to_string(batch) + ")");
         allocateTrace(*trace, cell, steps, batch, features, mask != nullptr, window);
     }
+    // Emitted outputs, processing order. When the trace holds every step's outputs they are its storage (same
+    // [steps, batch, units] layout), so the loop writes each output once. Otherwise a buffer of the run's, not zeroed:
+    // every row is written, by the loop or (before a resume step) from the recorded trace, and leaving the pages
+    // untouched lets the threads below fault in their own rows.
+    const bool outputsInTrace = trace != nullptr && !trace->output.empty() && !trace->output.windowed();
+    RowMatrix ownOutputs;
+    if (!outputsInTrace) {
+        ownOutputs.resize(steps * batch, units);
+    }
+    MatrixMap outputs(outputsInTrace ? trace->output.stepData(0) : ownOutputs.data(), steps * batch, units);
     if (resume != nullptr) {
         if (trace->output.empty() || trace->output.windowed()) {
             throw ModelError(describeCell(cell) + ": cannot resume at step " + std::to_string(firstStep)
                 + ": the recorded trace has no outputs");
         }
-        // Restore the outputs the recorded run emitted before firstStep; the states are restored per group.
-        for (Index s = 0; s < firstStep; ++s) {
-            std::copy(trace->output.stepData(s), trace->output.stepData(s) + batch * units,
-                outputs.data() + s * batch * units);
-        }
+        // The outputs the recorded run emitted before firstStep are already in place (the trace's own storage);
+        // the states are restored per group.
         if (!resume->states.empty()) {
             if (resume->states.size() != nStates) {
                 throw ModelError(describeCell(cell) + ": resume needs " + std::to_string(nStates) + " states");
@@ -349,6 +352,24 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
     };
     std::function<void()> windowDone; // set below: completeWindow directly, or through a barrier of the groups
 
+    // The returned outputs, batch-major unless time_major. Each group copies its own samples' rows out at its end,
+    // on its own thread; only TF's unrolled masking, which rewrites the outputs after the loop, copies them after.
+    RnnLoopResult result;
+    result.outputs = options.timeMajor ? Tensor({steps, batch, units}) : Tensor({batch, steps, units});
+    const bool reorderInGroups = !zeroAfterLoop;
+    auto copyOutputsOut = [&](Index b0, Index nb) {
+        MatrixMap out = result.outputs.matrix();
+        for (Index s = 0; s < steps; ++s) {
+            if (options.timeMajor) {
+                out.middleRows(s * batch + b0, nb) = outputs.middleRows(s * batch + b0, nb);
+            } else {
+                for (Index b = b0; b < b0 + nb; ++b) {
+                    out.row(b * steps + s) = outputs.row(s * batch + b);
+                }
+            }
+        }
+    };
+
     // Runs every step for samples [b0, b0 + nb). Each group has its own inputs, workspace and states, and writes
     // only its own rows of `outputs`, `finalStates` and the trace (a step's rows of one series are the contiguous
     // block b0*width .. (b0+nb)*width of that step), so groups on different threads never touch the same memory.
@@ -367,27 +388,34 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
         auto workspace = cell.createWorkspace(nb, steps);
         cell.prepare(ConstMatrixMap(x.data(), x.rows(), x.cols()), *workspace);
 
-        // Double-buffered states: a step reads `current` and writes `next`, then they swap.
-        std::vector<RowMatrix> current(nStates);
-        std::vector<RowMatrix> next(nStates);
+        // Double-buffered states: a step reads `current` and writes `next`, then they swap. They stay in buffers of
+        // the group's rather than in the trace: a cell computes its new states in place, and Eigen peels unaligned
+        // heads of element-wise loops into scalar code whose rounding can differ in the last bit, so a run's
+        // results would depend on where in the trace a step's rows fall (streamed windows against a whole trace).
+        std::vector<RowMatrix> ownStates(2 * nStates);
+        std::vector<float*> current(nStates);
+        std::vector<float*> next(nStates);
         for (std::size_t i = 0; i < nStates; ++i) {
             const Index w = stateSpecs[i].size;
-            current[i] = ConstMatrixMap(initialStates[i].data() + b0 * w, nb, w);
-            next[i].resize(nb, w);
+            ownStates[2 * i] = ConstMatrixMap(initialStates[i].data() + b0 * w, nb, w);
+            ownStates[2 * i + 1].resize(nb, w);
+            current[i] = ownStates[2 * i].data();
         }
+        auto stateMap = [&](std::size_t i) { return MatrixMap(current[i], nb, stateSpecs[i].size); };
         if (resume != nullptr) {
             // Restore what the recorded run had at step firstStep-1.
             if (!resume->states.empty()) {
                 for (std::size_t i = 0; i < nStates; ++i) {
                     const Index w = stateSpecs[i].size;
-                    current[i] = ConstMatrixMap(resume->states[i].data() + b0 * w, nb, w);
+                    stateMap(i) = ConstMatrixMap(resume->states[i].data() + b0 * w, nb, w);
                 }
             } else if (firstStep > 0) {
                 // Flattened states of a stack are spread over its cells' traces in state order.
                 std::size_t i = 0;
                 for (const auto& ct : trace->cells) {
                     for (const auto& st : ct.states) {
-                        current[i++] = ConstMatrixMap(st.stepData(firstStep - 1) + b0 * st.width(), nb, st.width());
+                        stateMap(i) = ConstMatrixMap(st.stepData(firstStep - 1) + b0 * st.width(), nb, st.width());
+                        ++i;
                     }
                 }
             }
@@ -412,7 +440,7 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
                 if (e.step != s) {
                     continue;
                 }
-                auto& st = current[static_cast<std::size_t>(e.stateIndex)];
+                MatrixMap st = stateMap(static_cast<std::size_t>(e.stateIndex));
                 for (Index r = 0; r < nb; ++r) {
                     const Index b = b0 + r;
                     if (!e.samples.empty() && std::find(e.samples.begin(), e.samples.end(), b) == e.samples.end()) {
@@ -442,8 +470,9 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
             }
             applyEdits(s);
             for (std::size_t i = 0; i < nStates; ++i) {
-                statePtrs[i] = current[i].data();
-                newStatePtrs[i] = next[i].data();
+                next[i] = current[i] == ownStates[2 * i].data() ? ownStates[2 * i + 1].data() : ownStates[2 * i].data();
+                statePtrs[i] = current[i];
+                newStatePtrs[i] = next[i];
             }
             if (trace != nullptr) {
                 for (std::size_t k = 0; k < nLeaves; ++k) {
@@ -461,23 +490,23 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
             io.x = x.data() + s * nb * features;
             io.states = statePtrs;
             io.newStates = newStatePtrs;
-            io.output = stepOutput.data();
+            // Unmasked, the step's output is what the layer emits: the cell writes it in place.
+            io.output = mask == nullptr ? outputs.data() + (s * batch + b0) * units : stepOutput.data();
             io.gates = gatePtrs;
             io.cellOutputs = cellOutputPtrs;
             io.constants = groupConstants;
             cell.step(io, *workspace);
 
             auto emitted = outputs.middleRows(s * batch + b0, nb);
-            if (mask == nullptr) {
-                emitted = stepOutput;
-            } else {
+            if (mask != nullptr) {
                 for (Index r = 0; r < nb; ++r) {
                     const Index b = b0 + r;
                     if (keep(s, b)) {
                         emitted.row(r) = stepOutput.row(r);
                     } else {
                         for (std::size_t i = 0; i < nStates; ++i) {
-                            next[i].row(r) = current[i].row(r);
+                            const Index w = stateSpecs[i].size;
+                            std::copy(current[i] + r * w, current[i] + (r + 1) * w, next[i] + r * w);
                         }
                         // TF's while_loop path zeroes at once; its unrolled path repeats and zeroes after the loop.
                         const bool zero = options.zeroOutputForMask && !options.unroll;
@@ -495,7 +524,7 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
                 if (!trace->input.empty()) {
                     std::copy(io.x, io.x + nb * features, trace->input.stepData(s) + b0 * features);
                 }
-                if (!trace->output.empty()) {
+                if (!trace->output.empty() && !outputsInTrace) {
                     std::copy(emitted.data(), emitted.data() + nb * units, trace->output.stepData(s) + b0 * units);
                 }
                 if (!trace->mask.empty()) {
@@ -506,8 +535,7 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
                 std::size_t i = 0;
                 for (auto& ct : trace->cells) {
                     for (auto& st : ct.states) {
-                        std::copy(
-                            current[i].data(), current[i].data() + current[i].size(), st.stepData(s) + b0 * st.width());
+                        std::copy(current[i], current[i] + nb * st.width(), st.stepData(s) + b0 * st.width());
                         ++i;
                     }
                     if (stacked && &ct == &trace->cells.front() && !ct.input.empty()) {
@@ -533,7 +561,10 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
 
         applyEdits(steps); // an edit after the last step changes the final states only
         for (std::size_t i = 0; i < nStates; ++i) {
-            finalStates[i].middleRows(b0, nb) = current[i];
+            finalStates[i].middleRows(b0, nb) = stateMap(i);
+        }
+        if (reorderInGroups) {
+            copyOutputsOut(b0, nb);
         }
     };
 
@@ -597,15 +628,15 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
                 }
             }
         }
-        if (trace != nullptr && stream == nullptr && !trace->output.empty()) {
+        if (trace != nullptr && stream == nullptr && !trace->output.empty() && !outputsInTrace) {
             std::copy(outputs.data(), outputs.data() + outputs.size(), trace->output.stepData(0));
         }
+        copyOutputsOut(0, batch);
     }
     if (stream != nullptr) {
         stream->endLayer(*trace);
     }
 
-    RnnLoopResult result;
     result.lastOutput = Tensor({batch, units});
     MatrixMap(result.lastOutput.data(), batch, units) = outputs.bottomRows(batch);
     if (mask != nullptr && options.zeroOutputForMask && options.unroll) {
@@ -613,17 +644,6 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
         for (Index b = 0; b < batch; ++b) {
             if (!keep(steps - 1, b)) {
                 result.lastOutput.matrix().row(b).setZero();
-            }
-        }
-    }
-    if (options.timeMajor) {
-        result.outputs
-            = Tensor({steps, batch, units}, std::vector<float>(outputs.data(), outputs.data() + outputs.size()));
-    } else {
-        result.outputs = Tensor({batch, steps, units});
-        for (Index s = 0; s < steps; ++s) {
-            for (Index b = 0; b < batch; ++b) {
-                result.outputs.matrix().row(b * steps + s) = outputs.row(s * batch + b);
             }
         }
     }

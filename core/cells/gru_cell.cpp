@@ -29,7 +29,7 @@ void GruCell::step(const StepIo& io, CellWorkspace& workspace) const
     auto& ws = static_cast<ProjectionWorkspace&>(workspace);
     const Index b = io.batch;
     const Index u = m_units;
-    MatrixMap g(io.gates.empty() || io.gates[0] == nullptr ? ws.scratch.data() : io.gates[0], b, 3 * u);
+    MatrixMap g(ws.scratch.data(), b, 3 * u); // see recordGates: computed in the workspace, then recorded
     ConstMatrixMap h(io.states[0], b, u);
     MatrixMap hNew(io.newStates[0], b, u);
     const Eigen::Map<const RowMatrix> xp = projectedInput(io, ws);
@@ -56,6 +56,7 @@ void GruCell::step(const StepIo& io, CellWorkspace& workspace) const
     m_activation.apply(g.rightCols(u));
     hNew.array() = g.leftCols(u).array() * h.array() + (1.0F - g.leftCols(u).array()) * g.rightCols(u).array();
     MatrixMap(io.output, b, u) = hNew;
+    recordGates(io, g);
 }
 
 } // namespace rnnscope

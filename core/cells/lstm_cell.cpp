@@ -27,25 +27,52 @@ void LstmCell::step(const StepIo& io, CellWorkspace& workspace) const
     auto& ws = static_cast<ProjectionWorkspace&>(workspace);
     const Index b = io.batch;
     const Index u = m_units;
-    float* zData = io.gates.empty() || io.gates[0] == nullptr ? ws.scratch.data() : io.gates[0];
-    MatrixMap z(zData, b, 4 * u);
+    MatrixMap z(ws.scratch.data(), b, 4 * u); // see recordGates: computed in the workspace, then recorded
     ConstMatrixMap h(io.states[0], b, u);
     ConstMatrixMap c(io.states[1], b, u);
     MatrixMap hNew(io.newStates[0], b, u);
     MatrixMap cNew(io.newStates[1], b, u);
 
-    z = projectedInput(io, ws);
-    addRecurrentProduct(z, h, m_recurrentKernel);
-    // After activation the pre-activation buffer holds the gates i, f, g, o themselves.
-    m_recurrentActivation.apply(z.leftCols(2 * u));
-    m_activation.apply(z.middleCols(2 * u, u));
-    m_recurrentActivation.apply(z.rightCols(u));
-
-    cNew.array() = z.middleCols(u, u).array() * c.array() + z.leftCols(u).array() * z.middleCols(2 * u, u).array();
-    hNew = cNew;
-    m_activation.apply(hNew);
-    hNew.array() *= z.rightCols(u).array();
+    setRecurrentProduct(z, projectedInput(io, ws), h, m_recurrentKernel);
+    if (u % Activation::kPacketFloats == 0 && m_activation.elementwise() && m_recurrentActivation.elementwise()) {
+        fusedGateMath(z, io.states[1], io.newStates[0], io.newStates[1], b);
+    } else {
+        // After activation the pre-activation buffer holds the gates i, f, g, o themselves.
+        m_recurrentActivation.apply(z.leftCols(2 * u));
+        m_activation.apply(z.middleCols(2 * u, u));
+        m_recurrentActivation.apply(z.rightCols(u));
+        cNew.array() = z.middleCols(u, u).array() * c.array() + z.leftCols(u).array() * z.middleCols(2 * u, u).array();
+        hNew = cNew;
+        m_activation.apply(hNew);
+        hNew.array() *= z.rightCols(u).array();
+    }
     MatrixMap(io.output, b, u) = hNew;
+    recordGates(io, z);
+}
+
+void LstmCell::fusedGateMath(MatrixMap z, const float* c, float* hNew, float* cNew, Index rows) const
+{
+    // The same values as the block-wise path, computed one vector register of units at a time: each unit's four
+    // gates, c' and h' while they are in registers, instead of seven passes over the step's gates.
+    constexpr Index kP = Activation::kPacketFloats;
+    using Packet = Eigen::Map<Eigen::Array<float, kP, 1>>;
+    using ConstPacket = Eigen::Map<const Eigen::Array<float, kP, 1>>;
+    const Index u = m_units;
+    for (Index r = 0; r < rows; ++r) {
+        float* zr = z.data() + r * 4 * u;
+        for (Index j = 0; j < u; j += kP) {
+            m_recurrentActivation.applyToPacket(zr + j); // i
+            m_recurrentActivation.applyToPacket(zr + u + j); // f
+            m_activation.applyToPacket(zr + 2 * u + j); // g (Keras's "c" gate)
+            m_recurrentActivation.applyToPacket(zr + 3 * u + j); // o
+            Packet cn(cNew + r * u + j);
+            cn = Packet(zr + u + j) * ConstPacket(c + r * u + j) + Packet(zr + j) * Packet(zr + 2 * u + j);
+            Packet hn(hNew + r * u + j);
+            hn = cn;
+            m_activation.applyToPacket(hn.data());
+            hn *= Packet(zr + 3 * u + j);
+        }
+    }
 }
 
 } // namespace rnnscope

@@ -76,4 +76,11 @@ Eigen::Map<const RowMatrix> ProjectedCell::projectedInput(const StepIo& io, Proj
     return {ws.projectedStep.data(), io.batch, width};
 }
 
+void ProjectedCell::recordGates(const StepIo& io, const MatrixMap& gates)
+{
+    if (!io.gates.empty() && io.gates[0] != nullptr) {
+        std::copy(gates.data(), gates.data() + gates.size(), io.gates[0]);
+    }
+}
+
 } // namespace rnnscope

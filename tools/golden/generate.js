@@ -94,6 +94,11 @@ seq1('simple_rnn_masking_seq', 'Masking(0.0) -> SimpleRNN(4) return_sequences=Tr
   [Masking('masking', 0.0), SimpleRNN('simple_rnn', 4, { return_sequences: true })], { pad: rightPad(0, 7, 2).concat(steps(1, [2, 3])) });
 
 // ---------------- LSTM ----------------
+// Widths a multiple of 16 (the fused LSTM gate pass) and of 64 (the register-tiled recurrent product in AVX-512
+// builds); batches that are not a multiple of the product's 4-row tile.
+seq1('lstm_units32_seq', 'LSTM(32) return_sequences=True, batch 5: the fused gate pass (units a multiple of 16) and leftover rows of the tiled product', 5, 6, 4, [LSTM('lstm', 32, { return_sequences: true })]);
+seq1('lstm_units64_relu_hard_sigmoid', 'LSTM(64) activation=relu, hard_sigmoid recurrent activation, batch 3, last output: the fused gate pass with other activations', 3, 5, 6, [LSTM('lstm', 64, { activation: 'relu', recurrent_activation: 'hard_sigmoid' })]);
+seq1('simple_rnn_units64_seq', 'SimpleRNN(64) return_sequences=True, batch 6: the tiled recurrent product with 4-row tiles and leftovers', 6, 5, 3, [SimpleRNN('simple_rnn', 64, { return_sequences: true })]);
 seq1('lstm_basic', 'LSTM(5) sigmoid recurrent activation, last output', 2, 6, 3, [LSTM('lstm', 5)]);
 seq1('lstm_return_sequences', 'LSTM(5) return_sequences=True, hard_sigmoid recurrent activation', 2, 6, 3, [LSTM('lstm', 5, { return_sequences: true, recurrent_activation: 'hard_sigmoid' })]);
 seq1('lstm_relu_seq', 'LSTM(4) activation=relu, return_sequences=True', 2, 5, 3, [LSTM('lstm', 4, { activation: 'relu', return_sequences: true })]);

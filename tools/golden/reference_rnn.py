@@ -962,6 +962,8 @@ def define_cases():
     case("np_gru_reset_after_seq", "GRU(5) reset_after=True, return_sequences=True, hard_sigmoid recurrent activation (Keras 2: clip(0.2x+0.5))",
          Sequential([None, 5, 3], [GRU("gru", 5, return_sequences=True, recurrent_activation="hard_sigmoid")]),
          [{"inputs": [X([3, 5, 3])]}], {"gru": 3})
+    case("np_gru_reset_after_units64_seq", "GRU(64) reset_after=True, return_sequences=True, batch 5: the register-tiled recurrent product (3u a multiple of 64) with leftover rows",
+         Sequential([None, 5, 3], [GRU("gru", 64, return_sequences=True)]), [{"inputs": [X([5, 5, 3])]}], {"gru": 3})
     case("np_gru_reset_after_go_backwards_seq", "GRU(4) reset_after=True, go_backwards=True, return_sequences=True (outputs in processing order)",
          Sequential([None, 5, 2], [GRU("gru", 4, go_backwards=True, return_sequences=True)]), [{"inputs": [X([2, 5, 2])]}], {"gru": 2})
     case("np_gru_reset_after_stateful", "GRU(3) reset_after=True, stateful=True, batch 2, return_sequences=True: 3 calls, reset_states() before call 3 whose input equals call 1",
