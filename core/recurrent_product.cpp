@@ -41,8 +41,46 @@ bool useTiledProduct(Index inner, Index cols)
 #endif
 }
 
+namespace {
+
+// One row of h against kStrips 64-column strips of R at once: with a single row (a batch of one) nothing is
+// reused from registers, and reading R row by row, kStrips * 256 contiguous bytes at a time, streams it from L2
+// instead of striding across it once per strip.
+template <int kStrips>
+void rowProduct(float* z, const float* start, const float* h, const float* r, Index inner, Index cols, Index j0)
+{
+    Vec16 acc[4 * kStrips];
+    for (int q = 0; q < 4 * kStrips; ++q) {
+        load(acc[q], start + j0 + 16 * q);
+    }
+    for (Index k = 0; k < inner; ++k) {
+        const float* rRow = r + k * cols + j0;
+        const float hv = h[k];
+        for (int q = 0; q < 4 * kStrips; ++q) {
+            Vec16 rq;
+            load(rq, rRow + 16 * q);
+            acc[q] += hv * rq;
+        }
+    }
+    for (int q = 0; q < 4 * kStrips; ++q) {
+        store(z + j0 + 16 * q, acc[q]);
+    }
+}
+
+} // namespace
+
 void tiledProduct(float* z, const float* start, const float* h, const float* r, Index rows, Index inner, Index cols)
 {
+    if (rows == 1) {
+        Index j0 = 0;
+        for (; j0 + 4 * kTileCols <= cols; j0 += 4 * kTileCols) {
+            rowProduct<4>(z, start, h, r, inner, cols, j0);
+        }
+        for (; j0 < cols; j0 += kTileCols) {
+            rowProduct<1>(z, start, h, r, inner, cols, j0);
+        }
+        return;
+    }
     for (Index j0 = 0; j0 < cols; j0 += kTileCols) {
         Index b0 = 0;
         for (; b0 + kTileRows <= rows; b0 += kTileRows) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <barrier>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <optional>
@@ -388,19 +389,34 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
         auto workspace = cell.createWorkspace(nb, steps);
         cell.prepare(ConstMatrixMap(x.data(), x.rows(), x.cols()), *workspace);
 
-        // Double-buffered states: a step reads `current` and writes `next`, then they swap. They stay in buffers of
-        // the group's rather than in the trace: a cell computes its new states in place, and Eigen peels unaligned
-        // heads of element-wise loops into scalar code whose rounding can differ in the last bit, so a run's
-        // results would depend on where in the trace a step's rows fall (streamed windows against a whole trace).
+        // A step reads the states at `current` and writes those at `next`, then they swap. When the trace holds a
+        // state for every step and the step's rows start on a 64-byte boundary, the cell writes it there directly
+        // (and the next step reads it there); otherwise into one of two buffers of the group's, and it is copied.
+        // Only aligned rows: Eigen peels an unaligned head into scalar code that rounds differently, so a step
+        // computed elsewhere than at the alignment of the group's buffers could differ in the last bit.
         std::vector<RowMatrix> ownStates(2 * nStates);
         std::vector<float*> current(nStates);
         std::vector<float*> next(nStates);
+        std::vector<TraceSeries*> stateSeries(nStates, nullptr);
         for (std::size_t i = 0; i < nStates; ++i) {
             const Index w = stateSpecs[i].size;
             ownStates[2 * i] = ConstMatrixMap(initialStates[i].data() + b0 * w, nb, w);
             ownStates[2 * i + 1].resize(nb, w);
             current[i] = ownStates[2 * i].data();
+            if (stateTraceSlot.size() == nStates) {
+                const auto [k, j] = stateTraceSlot[i];
+                TraceSeries& series = trace->cells[k].states[j];
+                // Not in a streaming window: the slot of step s-1 may be the one step s writes.
+                stateSeries[i] = series.windowed() ? nullptr : &series;
+            }
         }
+        auto traceSlot = [&](std::size_t i, Index s) -> float* {
+            if (stateSeries[i] == nullptr) {
+                return nullptr;
+            }
+            float* p = stateSeries[i]->stepData(s) + b0 * stateSpecs[i].size;
+            return reinterpret_cast<std::uintptr_t>(p) % kTraceAlignment == 0 ? p : nullptr;
+        };
         auto stateMap = [&](std::size_t i) { return MatrixMap(current[i], nb, stateSpecs[i].size); };
         if (resume != nullptr) {
             // Restore what the recorded run had at step firstStep-1.
@@ -457,8 +473,10 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
                 if (trace != nullptr && s > 0 && static_cast<std::size_t>(e.stateIndex) < stateTraceSlot.size()) {
                     // The views show the state the user set where they set it: after step s-1.
                     const auto [k, j] = stateTraceSlot[static_cast<std::size_t>(e.stateIndex)];
-                    std::copy(
-                        st.data(), st.data() + st.size(), trace->cells[k].states[j].stepData(s - 1) + b0 * st.cols());
+                    float* recorded = trace->cells[k].states[j].stepData(s - 1) + b0 * st.cols();
+                    if (recorded != st.data()) { // else edited in place
+                        std::copy(st.data(), st.data() + st.size(), recorded);
+                    }
                 }
             }
         };
@@ -470,7 +488,12 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
             }
             applyEdits(s);
             for (std::size_t i = 0; i < nStates; ++i) {
-                next[i] = current[i] == ownStates[2 * i].data() ? ownStates[2 * i + 1].data() : ownStates[2 * i].data();
+                if (float* slot = traceSlot(i, s)) {
+                    next[i] = slot;
+                } else {
+                    next[i]
+                        = current[i] == ownStates[2 * i].data() ? ownStates[2 * i + 1].data() : ownStates[2 * i].data();
+                }
                 statePtrs[i] = current[i];
                 newStatePtrs[i] = next[i];
             }
@@ -535,7 +558,10 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
                 std::size_t i = 0;
                 for (auto& ct : trace->cells) {
                     for (auto& st : ct.states) {
-                        std::copy(current[i], current[i] + nb * st.width(), st.stepData(s) + b0 * st.width());
+                        float* recorded = st.stepData(s) + b0 * st.width();
+                        if (recorded != current[i]) { // else the step wrote it in place
+                            std::copy(current[i], current[i] + nb * st.width(), recorded);
+                        }
                         ++i;
                     }
                     if (stacked && &ct == &trace->cells.front() && !ct.input.empty()) {

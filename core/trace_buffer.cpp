@@ -171,7 +171,7 @@ std::size_t roundedBytes(std::size_t count)
     if (bytes >= kHugeFrom) {
         return (bytes + kHugePage - 1) / kHugePage * kHugePage;
     }
-    return bytes;
+    return (bytes + kTraceAlignment - 1) / kTraceAlignment * kTraceAlignment;
 }
 
 void* allocateBlock(std::size_t bytes)
@@ -185,8 +185,8 @@ void* allocateBlock(std::size_t bytes)
             (void)madvise(p, bytes, MADV_HUGEPAGE);
         }
 #endif
-    } else {
-        p = std::malloc(bytes);
+    } else if (bytes > 0) {
+        p = std::aligned_alloc(kTraceAlignment, bytes); // bytes is a multiple of it (roundedBytes)
     }
     if (p == nullptr) {
         throw std::bad_alloc();

@@ -12,6 +12,10 @@
 
 namespace rnnscope {
 
+// Every buffer starts on a 64-byte boundary (a cache line, an AVX-512 register), like Eigen's own buffers in any
+// build, so a cell may compute a step in place in the trace with the same rounding as in its workspace.
+inline constexpr std::size_t kTraceAlignment = 64;
+
 class TraceBuffer
 {
 public:

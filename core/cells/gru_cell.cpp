@@ -29,7 +29,7 @@ void GruCell::step(const StepIo& io, CellWorkspace& workspace) const
     auto& ws = static_cast<ProjectionWorkspace&>(workspace);
     const Index b = io.batch;
     const Index u = m_units;
-    MatrixMap g(ws.scratch.data(), b, 3 * u); // see recordGates: computed in the workspace, then recorded
+    MatrixMap g(gateBuffer(io, ws), b, 3 * u);
     ConstMatrixMap h(io.states[0], b, u);
     MatrixMap hNew(io.newStates[0], b, u);
     const Eigen::Map<const RowMatrix> xp = projectedInput(io, ws);

@@ -27,7 +27,7 @@ void LstmCell::step(const StepIo& io, CellWorkspace& workspace) const
     auto& ws = static_cast<ProjectionWorkspace&>(workspace);
     const Index b = io.batch;
     const Index u = m_units;
-    MatrixMap z(ws.scratch.data(), b, 4 * u); // see recordGates: computed in the workspace, then recorded
+    MatrixMap z(gateBuffer(io, ws), b, 4 * u);
     ConstMatrixMap h(io.states[0], b, u);
     ConstMatrixMap c(io.states[1], b, u);
     MatrixMap hNew(io.newStates[0], b, u);

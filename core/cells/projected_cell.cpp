@@ -1,6 +1,9 @@
 #include "projected_cell.h"
 
 #include <algorithm>
+#include <cstdint>
+
+#include "core/trace_buffer.h"
 
 namespace rnnscope {
 
@@ -76,9 +79,18 @@ Eigen::Map<const RowMatrix> ProjectedCell::projectedInput(const StepIo& io, Proj
     return {ws.projectedStep.data(), io.batch, width};
 }
 
+float* ProjectedCell::gateBuffer(const StepIo& io, ProjectionWorkspace& ws)
+{
+    if (!io.gates.empty() && io.gates[0] != nullptr
+        && reinterpret_cast<std::uintptr_t>(io.gates[0]) % kTraceAlignment == 0) {
+        return io.gates[0];
+    }
+    return ws.scratch.data();
+}
+
 void ProjectedCell::recordGates(const StepIo& io, const MatrixMap& gates)
 {
-    if (!io.gates.empty() && io.gates[0] != nullptr) {
+    if (!io.gates.empty() && io.gates[0] != nullptr && io.gates[0] != gates.data()) {
         std::copy(gates.data(), gates.data() + gates.size(), io.gates[0]);
     }
 }

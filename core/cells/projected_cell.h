@@ -48,10 +48,11 @@ public:
 protected:
     // x.W + input bias for this step: a row block of the precomputed projection, or computed now.
     Eigen::Map<const RowMatrix> projectedInput(const StepIo& io, ProjectionWorkspace& ws) const;
-    // Copies a step's gates to the trace when it records them. Cells compute them in the workspace, not in the trace:
-    // Eigen's small products and element-wise loops peel unaligned heads into scalar code that sums in another
-    // order, so computing at the trace's addresses (whose alignment depends on the step and on the streaming window)
-    // would make a run's last bits depend on how it was recorded.
+    // Where a step computes its gates: in the trace when it records them at a 64-byte boundary, else in the
+    // workspace, and recordGates then copies them to the trace. Eigen peels the unaligned head of a loop into scalar
+    // code that rounds (and sums) differently, so computing at an address of another alignment than the workspace's
+    // would make a run's last bits depend on how it was recorded (the step, the streaming window).
+    static float* gateBuffer(const StepIo& io, ProjectionWorkspace& ws);
     static void recordGates(const StepIo& io, const MatrixMap& gates);
     // Bias added to the input projection (all of it for LSTM/SimpleRNN/GRU v1, row 0 for GRU reset_after).
     virtual const float* inputBias() const = 0;
