@@ -69,7 +69,8 @@ void rowProduct(float* z, const float* start, const float* h, const float* r, In
 
 } // namespace
 
-void tiledProduct(float* z, const float* start, const float* h, const float* r, Index rows, Index inner, Index cols)
+void tiledProduct(float* z, const float* start, Index startStride, const float* h, const float* r, Index rows,
+    Index inner, Index cols)
 {
     if (rows == 1) {
         Index j0 = 0;
@@ -87,7 +88,7 @@ void tiledProduct(float* z, const float* start, const float* h, const float* r, 
             Vec16 acc[kTileRows][4];
             for (Index i = 0; i < kTileRows; ++i) {
                 for (Index q = 0; q < 4; ++q) {
-                    load(acc[i][q], start + (b0 + i) * cols + j0 + 16 * q);
+                    load(acc[i][q], start + (b0 + i) * startStride + j0 + 16 * q);
                 }
             }
             const float* hRows = h + b0 * inner;
@@ -118,7 +119,7 @@ void tiledProduct(float* z, const float* start, const float* h, const float* r, 
         for (; b0 < rows; ++b0) { // the rows left over, one at a time
             Vec16 acc[4];
             for (Index q = 0; q < 4; ++q) {
-                load(acc[q], start + b0 * cols + j0 + 16 * q);
+                load(acc[q], start + b0 * startStride + j0 + 16 * q);
             }
             for (Index k = 0; k < inner; ++k) {
                 const float* rRow = r + k * cols + j0;
@@ -146,12 +147,22 @@ void addRecurrentProduct(MatrixMap z, ConstMatrixMap h, const RowMatrix& r)
 void setRecurrentProduct(MatrixMap z, ConstMatrixMap start, ConstMatrixMap h, const RowMatrix& r)
 {
     if (detail::useTiledProduct(r.rows(), r.cols())) {
-        detail::tiledProduct(z.data(), start.data(), h.data(), r.data(), z.rows(), r.rows(), r.cols());
+        detail::tiledProduct(z.data(), start.data(), z.cols(), h.data(), r.data(), z.rows(), r.rows(), r.cols());
         return;
     }
     if (start.data() != z.data()) {
         z = start;
     }
+    z.noalias() += h * r;
+}
+
+void setRecurrentProductFromRow(MatrixMap z, const float* startRow, ConstMatrixMap h, const RowMatrix& r)
+{
+    if (detail::useTiledProduct(r.rows(), r.cols())) {
+        detail::tiledProduct(z.data(), startRow, 0, h.data(), r.data(), z.rows(), r.rows(), r.cols());
+        return;
+    }
+    z.rowwise() = Eigen::Map<const RowVector>(startRow, z.cols());
     z.noalias() += h * r;
 }
 

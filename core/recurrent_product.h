@@ -16,6 +16,8 @@ void addRecurrentProduct(MatrixMap z, ConstMatrixMap h, const RowMatrix& r);
 // z = start + h · R, with `start` (same shape as z; may be z itself) read as the sums' first term: a step's input
 // projection goes straight into its gates without a copy first.
 void setRecurrentProduct(MatrixMap z, ConstMatrixMap start, ConstMatrixMap h, const RowMatrix& r);
+// z = 1 · startRow + h · R: every row starts from the same row of cols values (a recurrent bias).
+void setRecurrentProductFromRow(MatrixMap z, const float* startRow, ConstMatrixMap h, const RowMatrix& r);
 
 namespace detail {
 
@@ -23,8 +25,9 @@ namespace detail {
 bool useTiledProduct(Index inner, Index cols);
 // The tiled kernel itself, compiled in every build (with the compiler's generic vectors where AVX-512 is missing),
 // so that tests can compare it with Eigen anywhere. cols must be a multiple of 64.
-// z = start + h · r (start may equal z).
-void tiledProduct(float* z, const float* start, const float* h, const float* r, Index rows, Index inner, Index cols);
+// z = start + h · r, row i of start at start + i * startStride (0: one row for all; start may equal z).
+void tiledProduct(float* z, const float* start, Index startStride, const float* h, const float* r, Index rows,
+    Index inner, Index cols);
 
 } // namespace detail
 

@@ -37,10 +37,17 @@ void GruCell::step(const StepIo& io, CellWorkspace& workspace) const
     if (m_resetAfter) {
         // The recurrent projection of all three blocks plus the recurrent bias; r scales its candidate block.
         MatrixMap recurrent(ws.recurrent.data(), b, 3 * u); // the workspace holds a batch of at least b rows
-        recurrent.setZero();
-        addRecurrentProduct(recurrent, h, m_recurrentKernel);
         if (m_useBias) {
-            recurrent.rowwise() += m_bias.row(1);
+            setRecurrentProductFromRow(recurrent, m_bias.row(1).data(), h, m_recurrentKernel);
+        } else {
+            recurrent.setZero();
+            addRecurrentProduct(recurrent, h, m_recurrentKernel);
+        }
+        if (u % Activation::kPacketFloats == 0 && m_activation.elementwise() && m_recurrentActivation.elementwise()) {
+            fusedResetAfterGates(g, xp, recurrent, io.states[0], io.newStates[0], b);
+            MatrixMap(io.output, b, u) = hNew;
+            recordGates(io, g);
+            return;
         }
         g.leftCols(2 * u) = xp.leftCols(2 * u) + recurrent.leftCols(2 * u);
         m_recurrentActivation.apply(g.leftCols(2 * u));
@@ -57,6 +64,33 @@ void GruCell::step(const StepIo& io, CellWorkspace& workspace) const
     hNew.array() = g.leftCols(u).array() * h.array() + (1.0F - g.leftCols(u).array()) * g.rightCols(u).array();
     MatrixMap(io.output, b, u) = hNew;
     recordGates(io, g);
+}
+
+void GruCell::fusedResetAfterGates(MatrixMap g, const Eigen::Map<const RowMatrix>& xp, const MatrixMap& recurrent,
+    const float* h, float* hNew, Index rows) const
+{
+    // The block-wise path's values, 16 units at a time: z, r, the candidate and h' while they are in registers.
+    constexpr Index kP = Activation::kPacketFloats;
+    using Packet = Eigen::Map<Eigen::Array<float, kP, 1>>;
+    using ConstPacket = Eigen::Map<const Eigen::Array<float, kP, 1>>;
+    const Index u = m_units;
+    for (Index r = 0; r < rows; ++r) {
+        float* gr = g.data() + r * 3 * u;
+        const float* xr = xp.data() + r * 3 * u;
+        const float* rr = recurrent.data() + r * 3 * u;
+        for (Index j = 0; j < u; j += kP) {
+            Packet zg(gr + j);
+            Packet rg(gr + u + j);
+            Packet hh(gr + 2 * u + j);
+            zg = ConstPacket(xr + j) + ConstPacket(rr + j);
+            rg = ConstPacket(xr + u + j) + ConstPacket(rr + u + j);
+            m_recurrentActivation.applyToPacket(zg.data());
+            m_recurrentActivation.applyToPacket(rg.data());
+            hh = ConstPacket(xr + 2 * u + j) + rg * ConstPacket(rr + 2 * u + j);
+            m_activation.applyToPacket(hh.data());
+            Packet(hNew + r * u + j) = zg * ConstPacket(h + r * u + j) + (1.0F - zg) * hh;
+        }
+    }
 }
 
 } // namespace rnnscope

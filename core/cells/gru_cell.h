@@ -39,6 +39,10 @@ protected:
     const float* inputBias() const override { return m_useBias ? m_bias.data() : nullptr; }
 
 private:
+    // reset_after's gates and h' in one pass over the step (units a multiple of a vector register).
+    void fusedResetAfterGates(MatrixMap g, const Eigen::Map<const RowMatrix>& xp, const MatrixMap& recurrent,
+        const float* h, float* hNew, Index rows) const;
+
     Activation m_activation;
     Activation m_recurrentActivation;
     bool m_resetAfter;

@@ -50,27 +50,58 @@ void LstmCell::step(const StepIo& io, CellWorkspace& workspace) const
     recordGates(io, z);
 }
 
+namespace {
+
+constexpr Index kP = Activation::kPacketFloats;
+using Packet = Eigen::Map<Eigen::Array<float, kP, 1>>;
+using ConstPacket = Eigen::Map<const Eigen::Array<float, kP, 1>>;
+
+// One row of the fused pass. Rec and Act apply the recurrent activation and the activation to a packet; with
+// Keras's defaults (sigmoid, tanh) they are inlined, so the four gates' independent chains interleave.
+template <typename Rec, typename Act>
+void fusedGateRow(float* zr, const float* c, float* hNew, float* cNew, Index u, const Rec& rec, const Act& act)
+{
+    for (Index j = 0; j < u; j += kP) {
+        rec(zr + j); // i
+        rec(zr + u + j); // f
+        act(zr + 2 * u + j); // g (Keras's "c" gate)
+        rec(zr + 3 * u + j); // o
+        Packet cn(cNew + j);
+        cn = Packet(zr + u + j) * ConstPacket(c + j) + Packet(zr + j) * Packet(zr + 2 * u + j);
+        Packet hn(hNew + j);
+        hn = cn;
+        act(hn.data());
+        hn *= Packet(zr + 3 * u + j);
+    }
+}
+
+} // namespace
+
 void LstmCell::fusedGateMath(MatrixMap z, const float* c, float* hNew, float* cNew, Index rows) const
 {
     // The same values as the block-wise path, computed one vector register of units at a time: each unit's four
     // gates, c' and h' while they are in registers, instead of seven passes over the step's gates.
-    constexpr Index kP = Activation::kPacketFloats;
-    using Packet = Eigen::Map<Eigen::Array<float, kP, 1>>;
-    using ConstPacket = Eigen::Map<const Eigen::Array<float, kP, 1>>;
     const Index u = m_units;
+    const bool kerasDefaults
+        = m_recurrentActivation.kind() == ActivationKind::Sigmoid && m_activation.kind() == ActivationKind::Tanh;
     for (Index r = 0; r < rows; ++r) {
         float* zr = z.data() + r * 4 * u;
-        for (Index j = 0; j < u; j += kP) {
-            m_recurrentActivation.applyToPacket(zr + j); // i
-            m_recurrentActivation.applyToPacket(zr + u + j); // f
-            m_activation.applyToPacket(zr + 2 * u + j); // g (Keras's "c" gate)
-            m_recurrentActivation.applyToPacket(zr + 3 * u + j); // o
-            Packet cn(cNew + r * u + j);
-            cn = Packet(zr + u + j) * ConstPacket(c + r * u + j) + Packet(zr + j) * Packet(zr + 2 * u + j);
-            Packet hn(hNew + r * u + j);
-            hn = cn;
-            m_activation.applyToPacket(hn.data());
-            hn *= Packet(zr + 3 * u + j);
+        if (kerasDefaults) {
+            fusedGateRow(
+                zr, c + r * u, hNew + r * u, cNew + r * u, u,
+                [](float* p) {
+                    Packet a(p);
+                    a = a.logistic();
+                },
+                [](float* p) {
+                    Packet a(p);
+                    a = a.tanh();
+                });
+        } else {
+            fusedGateRow(
+                zr, c + r * u, hNew + r * u, cNew + r * u, u,
+                [this](float* p) { m_recurrentActivation.applyToPacket(p); },
+                [this](float* p) { m_activation.applyToPacket(p); });
         }
     }
 }

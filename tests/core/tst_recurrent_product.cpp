@@ -62,7 +62,7 @@ private slots:
         QFETCH(Index, cols);
         const Operands in = make(rows, inner, cols, 7);
         RowMatrix tiled = in.z;
-        detail::tiledProduct(tiled.data(), tiled.data(), in.h.data(), in.r.data(), rows, inner, cols);
+        detail::tiledProduct(tiled.data(), tiled.data(), cols, in.h.data(), in.r.data(), rows, inner, cols);
         // float32 rounding of an inner-long sum stays far below 1e-5 of its bound; a wrong index is of order 1.
         QVERIFY2(worstError(tiled, in) < 1e-5, qPrintable(QString::number(worstError(tiled, in))));
         RowMatrix chosen = in.z;
@@ -70,12 +70,24 @@ private slots:
         QVERIFY2(worstError(chosen, in) < 1e-5, qPrintable(QString::number(worstError(chosen, in))));
         // From a separate start (a step's input projection): z's old contents play no part.
         RowMatrix fromStart = RowMatrix::Constant(rows, cols, 1e9F);
-        detail::tiledProduct(fromStart.data(), in.z.data(), in.h.data(), in.r.data(), rows, inner, cols);
+        detail::tiledProduct(fromStart.data(), in.z.data(), cols, in.h.data(), in.r.data(), rows, inner, cols);
         QVERIFY2(worstError(fromStart, in) < 1e-5, qPrintable(QString::number(worstError(fromStart, in))));
         RowMatrix chosenFromStart = RowMatrix::Constant(rows, cols, 1e9F);
         setRecurrentProduct(MatrixMap(chosenFromStart.data(), rows, cols), ConstMatrixMap(in.z.data(), rows, cols),
             ConstMatrixMap(in.h.data(), rows, inner), in.r);
         QVERIFY2(worstError(chosenFromStart, in) < 1e-5, qPrintable(QString::number(worstError(chosenFromStart, in))));
+        // From one row for every row (a recurrent bias): z's first row broadcast.
+        Operands fromRow = in;
+        fromRow.z.rowwise() = in.z.row(0);
+        RowMatrix tiledFromRow = RowMatrix::Constant(rows, cols, 1e9F);
+        detail::tiledProduct(tiledFromRow.data(), in.z.data(), 0, in.h.data(), in.r.data(), rows, inner, cols);
+        QVERIFY2(
+            worstError(tiledFromRow, fromRow) < 1e-5, qPrintable(QString::number(worstError(tiledFromRow, fromRow))));
+        RowMatrix chosenFromRow = RowMatrix::Constant(rows, cols, 1e9F);
+        setRecurrentProductFromRow(
+            MatrixMap(chosenFromRow.data(), rows, cols), in.z.data(), ConstMatrixMap(in.h.data(), rows, inner), in.r);
+        QVERIFY2(
+            worstError(chosenFromRow, fromRow) < 1e-5, qPrintable(QString::number(worstError(chosenFromRow, fromRow))));
     }
 
     // Widths that are not a multiple of 64, and kernels too large for L2, go to Eigen in every build.
