@@ -1,5 +1,6 @@
 #include "activation.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "errors.h"
@@ -95,53 +96,79 @@ void Activation::apply(float* data, Index rows, Index cols) const
 
 namespace {
 
-// The element-wise activations on any Eigen array expression: a block of a matrix, or one 16-float packet.
-template <typename A> void applyElementwise(ActivationKind kind, A&& a)
+using Packet = Eigen::Map<Eigen::Array<float, Activation::kPacketFloats, 1>>;
+
+// Calls each(f) with f applying the element-wise activation `kind` in place to a Packet; the switch runs once per
+// call, not once per packet.
+template <typename Each> void dispatchElementwise(ActivationKind kind, const Each& each)
 {
     switch (kind) {
     case ActivationKind::Linear:
     case ActivationKind::Softmax: // row-wise, not element-wise: Activation::apply
         return;
     case ActivationKind::Tanh:
-        a = a.tanh();
+        each([](Packet a) { a = a.tanh(); });
         return;
     case ActivationKind::Sigmoid:
-        a = a.logistic();
+        each([](Packet a) { a = a.logistic(); });
         return;
     case ActivationKind::HardSigmoidKeras2:
-        a = (a * 0.2F + 0.5F).max(0.0F).min(1.0F);
+        each([](Packet a) { a = (a * 0.2F + 0.5F).max(0.0F).min(1.0F); });
         return;
     case ActivationKind::HardSigmoidKeras3:
-        a = (a / 6.0F + 0.5F).max(0.0F).min(1.0F);
+        each([](Packet a) { a = (a / 6.0F + 0.5F).max(0.0F).min(1.0F); });
         return;
     case ActivationKind::Relu:
-        a = a.max(0.0F);
+        each([](Packet a) { a = a.max(0.0F); });
         return;
     case ActivationKind::Relu6:
-        a = a.max(0.0F).min(6.0F);
+        each([](Packet a) { a = a.max(0.0F).min(6.0F); });
         return;
     case ActivationKind::Elu:
-        a = (a > 0.0F).select(a, a.exp() - 1.0F);
+        each([](Packet a) { a = (a > 0.0F).select(a, a.exp() - 1.0F); });
         return;
-    case ActivationKind::Selu: {
-        constexpr float alpha = 1.6732632423543772F;
-        constexpr float scale = 1.0507009873554805F;
-        a = scale * (a > 0.0F).select(a, alpha * (a.exp() - 1.0F));
+    case ActivationKind::Selu:
+        each([](Packet a) {
+            constexpr float alpha = 1.6732632423543772F;
+            constexpr float scale = 1.0507009873554805F;
+            a = scale * (a > 0.0F).select(a, alpha * (a.exp() - 1.0F));
+        });
         return;
-    }
     case ActivationKind::Softplus:
         // log(1 + e^x) computed without overflow for large x.
-        a = a.max(0.0F) + (-a.abs()).exp().log1p();
+        each([](Packet a) { a = a.max(0.0F) + (-a.abs()).exp().log1p(); });
         return;
     case ActivationKind::Softsign:
-        a = a / (a.abs() + 1.0F);
+        each([](Packet a) { a = a / (a.abs() + 1.0F); });
         return;
     case ActivationKind::Exponential:
-        a = a.exp();
+        each([](Packet a) { a = a.exp(); });
         return;
     case ActivationKind::Swish:
-        a = a * a.logistic();
+        each([](Packet a) { a = a * a.logistic(); });
         return;
+    }
+}
+
+// Applies f to every value of a row-major block, a packet at a time; the last values of a row that do not fill a
+// packet go through a zero-padded copy. So every value takes the same vector code wherever the block lies: Eigen's
+// own loops peel the unaligned head of a block into scalar code (std::tanh, std::exp, with other roundings), and a
+// layer's last bits would then depend on where the heap put its tensor (a model loaded twice could differ).
+template <typename F> void forEachPacket(float* data, Index rows, Index cols, Index rowStride, const F& f)
+{
+    constexpr Index kP = Activation::kPacketFloats;
+    for (Index r = 0; r < rows; ++r) {
+        float* row = data + r * rowStride;
+        Index j = 0;
+        for (; j + kP <= cols; j += kP) {
+            f(Packet(row + j));
+        }
+        if (j < cols) {
+            alignas(64) float tail[kP] = {};
+            std::copy(row + j, row + cols, tail);
+            f(Packet(tail));
+            std::copy(tail, tail + (cols - j), row + j);
+        }
     }
 }
 
@@ -150,19 +177,27 @@ template <typename A> void applyElementwise(ActivationKind kind, A&& a)
 void Activation::apply(Eigen::Ref<RowMatrix, 0, Eigen::OuterStride<>> block) const
 {
     if (m_kind != ActivationKind::Softmax) {
-        applyElementwise(m_kind, block.array());
+        dispatchElementwise(m_kind,
+            [&](const auto& f) { forEachPacket(block.data(), block.rows(), block.cols(), block.outerStride(), f); });
         return;
     }
     for (Index r = 0; r < block.rows(); ++r) {
+        float* row = block.data() + r * block.outerStride();
         const float mx = block.row(r).maxCoeff();
-        block.row(r).array() = (block.row(r).array() - mx).exp();
-        block.row(r) /= block.row(r).sum();
+        block.row(r).array() -= mx;
+        forEachPacket(row, 1, block.cols(), block.cols(), [](Packet a) { a = a.exp(); });
+        // Summed in index order: Eigen's vectorised sum() would start at the row's first aligned address.
+        float total = 0.0F;
+        for (Index c = 0; c < block.cols(); ++c) {
+            total += row[c];
+        }
+        block.row(r) /= total;
     }
 }
 
 void Activation::applyToPacket(float* values) const
 {
-    applyElementwise(m_kind, Eigen::Map<Eigen::Array<float, kPacketFloats, 1>>(values));
+    dispatchElementwise(m_kind, [&](const auto& f) { f(Packet(values)); });
 }
 
 } // namespace rnnscope

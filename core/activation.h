@@ -53,4 +53,26 @@ private:
     ActivationKind m_kind = ActivationKind::Linear;
 };
 
+// Calls f(rec, act) with two callables that apply `recurrent` and `activation` in place to kPacketFloats values:
+// inlined for Keras's defaults (sigmoid, tanh), so that a cell's fused gate pass can interleave its gates'
+// independent polynomial chains; through Activation::applyToPacket for any other pair.
+template <typename F> void withPacketActivations(const Activation& recurrent, const Activation& activation, F&& f)
+{
+    using Packet = Eigen::Map<Eigen::Array<float, Activation::kPacketFloats, 1>>;
+    if (recurrent.kind() == ActivationKind::Sigmoid && activation.kind() == ActivationKind::Tanh) {
+        f(
+            [](float* p) {
+                Packet a(p);
+                a = a.logistic();
+            },
+            [](float* p) {
+                Packet a(p);
+                a = a.tanh();
+            });
+    } else {
+        f([&recurrent](float* p) { recurrent.applyToPacket(p); },
+            [&activation](float* p) { activation.applyToPacket(p); });
+    }
+}
+
 } // namespace rnnscope

@@ -74,23 +74,25 @@ void GruCell::fusedResetAfterGates(MatrixMap g, const Eigen::Map<const RowMatrix
     using Packet = Eigen::Map<Eigen::Array<float, kP, 1>>;
     using ConstPacket = Eigen::Map<const Eigen::Array<float, kP, 1>>;
     const Index u = m_units;
-    for (Index r = 0; r < rows; ++r) {
-        float* gr = g.data() + r * 3 * u;
-        const float* xr = xp.data() + r * 3 * u;
-        const float* rr = recurrent.data() + r * 3 * u;
-        for (Index j = 0; j < u; j += kP) {
-            Packet zg(gr + j);
-            Packet rg(gr + u + j);
-            Packet hh(gr + 2 * u + j);
-            zg = ConstPacket(xr + j) + ConstPacket(rr + j);
-            rg = ConstPacket(xr + u + j) + ConstPacket(rr + u + j);
-            m_recurrentActivation.applyToPacket(zg.data());
-            m_recurrentActivation.applyToPacket(rg.data());
-            hh = ConstPacket(xr + 2 * u + j) + rg * ConstPacket(rr + 2 * u + j);
-            m_activation.applyToPacket(hh.data());
-            Packet(hNew + r * u + j) = zg * ConstPacket(h + r * u + j) + (1.0F - zg) * hh;
+    withPacketActivations(m_recurrentActivation, m_activation, [&](const auto& rec, const auto& act) {
+        for (Index r = 0; r < rows; ++r) {
+            float* gr = g.data() + r * 3 * u;
+            const float* xr = xp.data() + r * 3 * u;
+            const float* rr = recurrent.data() + r * 3 * u;
+            for (Index j = 0; j < u; j += kP) {
+                Packet zg(gr + j);
+                Packet rg(gr + u + j);
+                Packet hh(gr + 2 * u + j);
+                zg = ConstPacket(xr + j) + ConstPacket(rr + j);
+                rg = ConstPacket(xr + u + j) + ConstPacket(rr + u + j);
+                rec(zg.data());
+                rec(rg.data());
+                hh = ConstPacket(xr + 2 * u + j) + rg * ConstPacket(rr + 2 * u + j);
+                act(hh.data());
+                Packet(hNew + r * u + j) = zg * ConstPacket(h + r * u + j) + (1.0F - zg) * hh;
+            }
         }
-    }
+    });
 }
 
 } // namespace rnnscope

@@ -82,28 +82,11 @@ void LstmCell::fusedGateMath(MatrixMap z, const float* c, float* hNew, float* cN
     // The same values as the block-wise path, computed one vector register of units at a time: each unit's four
     // gates, c' and h' while they are in registers, instead of seven passes over the step's gates.
     const Index u = m_units;
-    const bool kerasDefaults
-        = m_recurrentActivation.kind() == ActivationKind::Sigmoid && m_activation.kind() == ActivationKind::Tanh;
-    for (Index r = 0; r < rows; ++r) {
-        float* zr = z.data() + r * 4 * u;
-        if (kerasDefaults) {
-            fusedGateRow(
-                zr, c + r * u, hNew + r * u, cNew + r * u, u,
-                [](float* p) {
-                    Packet a(p);
-                    a = a.logistic();
-                },
-                [](float* p) {
-                    Packet a(p);
-                    a = a.tanh();
-                });
-        } else {
-            fusedGateRow(
-                zr, c + r * u, hNew + r * u, cNew + r * u, u,
-                [this](float* p) { m_recurrentActivation.applyToPacket(p); },
-                [this](float* p) { m_activation.applyToPacket(p); });
+    withPacketActivations(m_recurrentActivation, m_activation, [&](const auto& rec, const auto& act) {
+        for (Index r = 0; r < rows; ++r) {
+            fusedGateRow(z.data() + r * 4 * u, c + r * u, hNew + r * u, cNew + r * u, u, rec, act);
         }
-    }
+    });
 }
 
 } // namespace rnnscope
