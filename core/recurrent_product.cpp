@@ -23,7 +23,8 @@ inline void store(float* p, const Vec16& v)
     std::memcpy(p, &v, sizeof v);
 }
 
-constexpr Index kTileRows = 4;
+// 6 rows x 64 columns: 24 accumulators, 4 strip registers and a broadcast, within AVX-512's 32 registers.
+constexpr Index kTileRows = 6;
 constexpr Index kTileCols = 64;
 
 } // namespace
@@ -31,7 +32,7 @@ constexpr Index kTileCols = 64;
 bool useTiledProduct(Index inner, Index cols)
 {
 #if defined(__AVX512F__)
-    // The kernel reads a 64-column strip of R once per 4 rows of h: R must stay in L2 between them.
+    // The kernel reads a 64-column strip of R once per 6 rows of h: R must stay in L2 between them.
     constexpr Index kMaxKernelBytes = Index {512} << 10;
     return cols % kTileCols == 0 && inner * cols * static_cast<Index>(sizeof(float)) <= kMaxKernelBytes;
 #else
@@ -67,6 +68,39 @@ void rowProduct(float* z, const float* start, const float* h, const float* r, In
     }
 }
 
+// kRows rows of h against one 64-column strip of R: kRows x 4 accumulators stay in registers for the whole inner
+// loop, and each strip row loaded from R (which stays in L2) serves kRows broadcasts of h.
+template <int kRows>
+void rowTile(float* z, const float* start, Index startStride, const float* h, const float* r, Index inner, Index cols,
+    Index b0, Index j0)
+{
+    Vec16 acc[kRows][4];
+    for (int i = 0; i < kRows; ++i) {
+        for (int q = 0; q < 4; ++q) {
+            load(acc[i][q], start + (b0 + i) * startStride + j0 + 16 * q);
+        }
+    }
+    const float* hRows = h + b0 * inner;
+    for (Index k = 0; k < inner; ++k) {
+        const float* rRow = r + k * cols + j0;
+        Vec16 rq[4];
+        for (int q = 0; q < 4; ++q) {
+            load(rq[q], rRow + 16 * q);
+        }
+        for (int i = 0; i < kRows; ++i) {
+            const float hv = hRows[i * inner + k];
+            for (int q = 0; q < 4; ++q) {
+                acc[i][q] += hv * rq[q];
+            }
+        }
+    }
+    for (int i = 0; i < kRows; ++i) {
+        for (int q = 0; q < 4; ++q) {
+            store(z + (b0 + i) * cols + j0 + 16 * q, acc[i][q]);
+        }
+    }
+}
+
 } // namespace
 
 void tiledProduct(float* z, const float* start, Index startStride, const float* h, const float* r, Index rows,
@@ -85,54 +119,13 @@ void tiledProduct(float* z, const float* start, Index startStride, const float* 
     for (Index j0 = 0; j0 < cols; j0 += kTileCols) {
         Index b0 = 0;
         for (; b0 + kTileRows <= rows; b0 += kTileRows) {
-            Vec16 acc[kTileRows][4];
-            for (Index i = 0; i < kTileRows; ++i) {
-                for (Index q = 0; q < 4; ++q) {
-                    load(acc[i][q], start + (b0 + i) * startStride + j0 + 16 * q);
-                }
-            }
-            const float* hRows = h + b0 * inner;
-            for (Index k = 0; k < inner; ++k) {
-                const float* rRow = r + k * cols + j0;
-                Vec16 r0;
-                Vec16 r1;
-                Vec16 r2;
-                Vec16 r3;
-                load(r0, rRow);
-                load(r1, rRow + 16);
-                load(r2, rRow + 32);
-                load(r3, rRow + 48);
-                for (Index i = 0; i < kTileRows; ++i) {
-                    const float hv = hRows[i * inner + k];
-                    acc[i][0] += hv * r0;
-                    acc[i][1] += hv * r1;
-                    acc[i][2] += hv * r2;
-                    acc[i][3] += hv * r3;
-                }
-            }
-            for (Index i = 0; i < kTileRows; ++i) {
-                for (Index q = 0; q < 4; ++q) {
-                    store(z + (b0 + i) * cols + j0 + 16 * q, acc[i][q]);
-                }
-            }
+            rowTile<kTileRows>(z, start, startStride, h, r, inner, cols, b0, j0);
+        }
+        for (; b0 + 4 <= rows; b0 += 4) {
+            rowTile<4>(z, start, startStride, h, r, inner, cols, b0, j0);
         }
         for (; b0 < rows; ++b0) { // the rows left over, one at a time
-            Vec16 acc[4];
-            for (Index q = 0; q < 4; ++q) {
-                load(acc[q], start + b0 * startStride + j0 + 16 * q);
-            }
-            for (Index k = 0; k < inner; ++k) {
-                const float* rRow = r + k * cols + j0;
-                const float hv = h[b0 * inner + k];
-                for (Index q = 0; q < 4; ++q) {
-                    Vec16 rq;
-                    load(rq, rRow + 16 * q);
-                    acc[q] += hv * rq;
-                }
-            }
-            for (Index q = 0; q < 4; ++q) {
-                store(z + b0 * cols + j0 + 16 * q, acc[q]);
-            }
+            rowTile<1>(z, start, startStride, h, r, inner, cols, b0, j0);
         }
     }
 }

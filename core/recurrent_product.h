@@ -1,8 +1,8 @@
 #pragma once
 // z += h · R: the product every recurrent step makes with its recurrent kernel. It is small (a batch of 16-32 rows
 // against a kernel of a few hundred KB) and repeated at every step, where a general GEMM spends much of its time
-// re-packing the same kernel into its own layout. A register-tiled kernel reads R in place instead: 4 rows of h by
-// 64 columns of R kept in 16 vector accumulators, one broadcast of h and four loads of R per 16 fused multiply-adds.
+// re-packing the same kernel into its own layout. A register-tiled kernel reads R in place instead: 6 rows of h by
+// 64 columns of R kept in 24 vector accumulators, four loads of R and six broadcasts of h per 24 fused multiply-adds.
 // It is used where it wins (AVX-512 builds, a kernel that stays in L2, widths a multiple of 64); Eigen elsewhere.
 // The sums run in another order than Eigen's, so results differ from an Eigen build in the last bits; every run of
 // one build is deterministic.

@@ -1,5 +1,5 @@
 // The tiled recurrent product (core/recurrent_product.h) against a double-precision reference, for every shape
-// class its loops distinguish: whole 4-row tiles and leftover rows, one or many 64-column strips, short and long
+// class its loops distinguish: 6-row and 4-row tiles and leftover rows, one or many 64-column strips, short and long
 // inner dimensions. The kernel is compiled in every build, so this runs wherever the tests do; addRecurrentProduct
 // (the kernel or Eigen, as the build decides) is checked the same way.
 
