@@ -131,12 +131,16 @@ def main():
     for name, what, cell, layers, b, t, f, u in WORKLOADS:
         if name not in chosen:
             continue
+        # RNNScope first, after a pause: right after a 2-thread torch pass, OpenBLAS's worker threads in this process
+        # still spin for a while, and a short rnnscope-cli run started then loses a core to them (W5 measured 2.9 ms
+        # one run, 5.0 ms the next). rnnscope-cli exits before torch starts, so nothing of it disturbs torch.
+        time.sleep(2.0)
+        ours_ms, ours_gflops = time_rnnscope(args.cli, cell, layers, b, t, f, u, args.repeat, args.warmup,
+                                             args.threads)
         torch_by_threads = {}
         for n in counts:
             torch.set_num_threads(n)
             torch_by_threads[n] = time_torch(cell, layers, b, t, f, u, args.repeat, args.warmup)
-        ours_ms, ours_gflops = time_rnnscope(args.cli, cell, layers, b, t, f, u, args.repeat, args.warmup,
-                                             args.threads)
         rows.append((name, what, cell, layers, b, t, f, u, torch_by_threads, ours_ms, ours_gflops))
         print(f"{name}: PyTorch {torch_by_threads} ms by threads, RNNScope {ours_ms:.2f} ms", file=sys.stderr,
               flush=True)
