@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "core/recurrent_product.h"
 #include "core/trace_buffer.h"
 
 namespace rnnscope {
@@ -26,6 +27,10 @@ Index chunkStepsFor(Index batch, Index width, Index steps)
     const Index perStep = std::max<Index>(1, batch * width * static_cast<Index>(sizeof(float)));
     return std::clamp<Index>(std::min<Index>(32, kBudgetBytes / perStep), std::min<Index>(4, steps), steps);
 }
+
+// Up to this many rows per chunk the input projection takes the register-tiled product (recurrent_product.h);
+// larger chunks are real GEMMs, where Eigen's packed kernel is faster.
+constexpr Index kTiledProjectionRows = 64;
 
 } // namespace
 
@@ -64,9 +69,17 @@ Eigen::Map<const RowMatrix> ProjectedCell::projectedInput(const StepIo& io, Proj
             ws.chunkEnd = std::min(io.step + ws.chunkSteps, ws.steps);
             const Index rows = (ws.chunkEnd - ws.chunkBegin) * io.batch;
             MatrixMap chunk(ws.chunk.data(), rows, width);
-            chunk.noalias() = ConstMatrixMap(ws.inputs + ws.chunkBegin * io.batch * in, rows, in) * m_kernel;
-            if (const float* b = inputBias()) {
-                chunk.rowwise() += Eigen::Map<const RowVector>(b, width);
+            const ConstMatrixMap x(ws.inputs + ws.chunkBegin * io.batch * in, rows, in);
+            const float* b = inputBias();
+            if (b != nullptr && rows <= kTiledProjectionRows && detail::useTiledProduct(in, width)) {
+                // A small chunk (a batch of one or two): the register-tiled product, starting from the bias, skips
+                // Eigen's packing and the separate bias pass, which cost more than the product itself here.
+                setRecurrentProductFromRow(chunk, b, x, m_kernel);
+            } else {
+                chunk.noalias() = x * m_kernel;
+                if (b != nullptr) {
+                    chunk.rowwise() += Eigen::Map<const RowVector>(b, width);
+                }
             }
         }
         return {ws.chunk.data() + (io.step - ws.chunkBegin) * io.batch * width, io.batch, width};
