@@ -96,8 +96,6 @@ void Activation::apply(float* data, Index rows, Index cols) const
 
 namespace {
 
-using Packet = Eigen::Map<Eigen::Array<float, Activation::kPacketFloats, 1>>;
-
 // Calls each(f) with f applying the element-wise activation `kind` in place to a Packet; the switch runs once per
 // call, not once per packet.
 template <typename Each> void dispatchElementwise(ActivationKind kind, const Each& each)

@@ -53,12 +53,16 @@ private:
     ActivationKind m_kind = ActivationKind::Linear;
 };
 
+// A vector register's worth of floats in place (Activation::kPacketFloats of them): what the fused gate passes and
+// the activations work on.
+using Packet = Eigen::Map<Eigen::Array<float, Activation::kPacketFloats, 1>>;
+using ConstPacket = Eigen::Map<const Eigen::Array<float, Activation::kPacketFloats, 1>>;
+
 // Calls f(rec, act) with two callables that apply `recurrent` and `activation` in place to kPacketFloats values:
 // inlined for Keras's defaults (sigmoid, tanh), so that a cell's fused gate pass can interleave its gates'
 // independent polynomial chains; through Activation::applyToPacket for any other pair.
 template <typename F> void withPacketActivations(const Activation& recurrent, const Activation& activation, F&& f)
 {
-    using Packet = Eigen::Map<Eigen::Array<float, Activation::kPacketFloats, 1>>;
     if (recurrent.kind() == ActivationKind::Sigmoid && activation.kind() == ActivationKind::Tanh) {
         f(
             [](float* p) {

@@ -68,6 +68,27 @@ void rowProduct(float* z, const float* start, const float* h, const float* r, In
     }
 }
 
+// One row of h against one strip of stripMajorKernel(r), which starts at `strip` and holds row k of the strip at
+// strip + 64k: the same sums, in the same order, as rowProduct's.
+void stripProduct(float* z, const float* start, const float* h, const float* strip, Index inner, Index j0)
+{
+    Vec16 acc[4];
+    for (int q = 0; q < 4; ++q) {
+        load(acc[q], start + j0 + 16 * q);
+    }
+    for (Index k = 0; k < inner; ++k) {
+        const float hv = h[k];
+        for (int q = 0; q < 4; ++q) {
+            Vec16 rq;
+            load(rq, strip + k * kTileCols + 16 * q);
+            acc[q] += hv * rq;
+        }
+    }
+    for (int q = 0; q < 4; ++q) {
+        store(z + j0 + 16 * q, acc[q]);
+    }
+}
+
 // kRows rows of h against one 64-column strip of R: kRows x 4 accumulators stay in registers for the whole inner
 // loop, and each strip row loaded from R (which stays in L2) serves kRows broadcasts of h.
 template <int kRows>
@@ -104,8 +125,20 @@ void rowTile(float* z, const float* start, Index startStride, const float* h, co
 } // namespace
 
 void tiledProduct(float* z, const float* start, Index startStride, const float* h, const float* r, Index rows,
-    Index inner, Index cols)
+    Index inner, Index cols, const float* stripMajor)
 {
+    if (rows == 1 && stripMajor != nullptr) {
+        // Every other call walks the strips backwards: a kernel larger than L1 (W1's is 64 KiB) then finds the
+        // strips it read last still there. Each column's sum runs over k in order either way.
+        thread_local bool backwards = false;
+        backwards = !backwards;
+        const Index strips = cols / kTileCols;
+        for (Index i = 0; i < strips; ++i) {
+            const Index s = backwards ? strips - 1 - i : i;
+            stripProduct(z, start, h, stripMajor + s * inner * kTileCols, inner, s * kTileCols);
+        }
+        return;
+    }
     if (rows == 1) {
         Index j0 = 0;
         for (; j0 + 4 * kTileCols <= cols; j0 += 4 * kTileCols) {
@@ -137,10 +170,35 @@ void addRecurrentProduct(MatrixMap z, ConstMatrixMap h, const RowMatrix& r)
     setRecurrentProduct(z, ConstMatrixMap(z.data(), z.rows(), z.cols()), h, r);
 }
 
-void setRecurrentProduct(MatrixMap z, ConstMatrixMap start, ConstMatrixMap h, const RowMatrix& r)
+RowMatrix stripMajorKernel(const RowMatrix& r)
+{
+    if (!detail::useTiledProduct(r.rows(), r.cols())) {
+        return {};
+    }
+    constexpr Index w = detail::kTileCols;
+    const Index strips = r.cols() / w;
+    RowMatrix packed(strips * r.rows(), w);
+    for (Index s = 0; s < strips; ++s) {
+        packed.middleRows(s * r.rows(), r.rows()) = r.middleCols(s * w, w);
+    }
+    return packed;
+}
+
+namespace {
+
+const float* stripMajorData(const RowMatrix* stripMajor, Index rows)
+{
+    return rows == 1 && stripMajor != nullptr && stripMajor->size() > 0 ? stripMajor->data() : nullptr;
+}
+
+} // namespace
+
+void setRecurrentProduct(
+    MatrixMap z, ConstMatrixMap start, ConstMatrixMap h, const RowMatrix& r, const RowMatrix* stripMajor)
 {
     if (detail::useTiledProduct(r.rows(), r.cols())) {
-        detail::tiledProduct(z.data(), start.data(), z.cols(), h.data(), r.data(), z.rows(), r.rows(), r.cols());
+        detail::tiledProduct(z.data(), start.data(), z.cols(), h.data(), r.data(), z.rows(), r.rows(), r.cols(),
+            stripMajorData(stripMajor, z.rows()));
         return;
     }
     if (start.data() != z.data()) {
@@ -149,10 +207,12 @@ void setRecurrentProduct(MatrixMap z, ConstMatrixMap start, ConstMatrixMap h, co
     z.noalias() += h * r;
 }
 
-void setRecurrentProductFromRow(MatrixMap z, const float* startRow, ConstMatrixMap h, const RowMatrix& r)
+void setRecurrentProductFromRow(
+    MatrixMap z, const float* startRow, ConstMatrixMap h, const RowMatrix& r, const RowMatrix* stripMajor)
 {
     if (detail::useTiledProduct(r.rows(), r.cols())) {
-        detail::tiledProduct(z.data(), startRow, 0, h.data(), r.data(), z.rows(), r.rows(), r.cols());
+        detail::tiledProduct(z.data(), startRow, 0, h.data(), r.data(), z.rows(), r.rows(), r.cols(),
+            stripMajorData(stripMajor, z.rows()));
         return;
     }
     z.rowwise() = Eigen::Map<const RowVector>(startRow, z.cols());

@@ -33,25 +33,30 @@ void GruCell::step(const StepIo& io, CellWorkspace& workspace) const
     ConstMatrixMap h(io.states[0], b, u);
     MatrixMap hNew(io.newStates[0], b, u);
     const Eigen::Map<const RowMatrix> xp = projectedInput(io, ws);
+    // The block-wise paths end alike: the candidate's activation, then h' = z.h + (1 - z).candidate.
+    auto finishBlockwise = [&] {
+        m_activation.apply(g.rightCols(u));
+        hNew.array() = g.leftCols(u).array() * h.array() + (1.0F - g.leftCols(u).array()) * g.rightCols(u).array();
+    };
 
     if (m_resetAfter) {
         // The recurrent projection of all three blocks plus the recurrent bias; r scales its candidate block.
         MatrixMap recurrent(ws.recurrent.data(), b, 3 * u); // the workspace holds a batch of at least b rows
         if (m_useBias) {
-            setRecurrentProductFromRow(recurrent, m_bias.row(1).data(), h, m_recurrentKernel);
+            setRecurrentProductFromRow(recurrent, m_bias.row(1).data(), h, m_recurrentKernel, &ws.stripMajorRecurrent);
         } else {
             recurrent.setZero();
             addRecurrentProduct(recurrent, h, m_recurrentKernel);
         }
         if (u % Activation::kPacketFloats == 0 && m_activation.elementwise() && m_recurrentActivation.elementwise()) {
             fusedResetAfterGates(g, xp, recurrent, io.states[0], io.newStates[0], b);
-            MatrixMap(io.output, b, u) = hNew;
-            recordGates(io, g);
-            return;
+        } else {
+            g.leftCols(2 * u) = xp.leftCols(2 * u) + recurrent.leftCols(2 * u);
+            m_recurrentActivation.apply(g.leftCols(2 * u));
+            g.rightCols(u).array()
+                = xp.rightCols(u).array() + g.middleCols(u, u).array() * recurrent.rightCols(u).array();
+            finishBlockwise();
         }
-        g.leftCols(2 * u) = xp.leftCols(2 * u) + recurrent.leftCols(2 * u);
-        m_recurrentActivation.apply(g.leftCols(2 * u));
-        g.rightCols(u).array() = xp.rightCols(u).array() + g.middleCols(u, u).array() * recurrent.rightCols(u).array();
     } else {
         g.leftCols(2 * u) = xp.leftCols(2 * u);
         g.leftCols(2 * u).noalias() += h * m_recurrentKernel.leftCols(2 * u);
@@ -59,9 +64,8 @@ void GruCell::step(const StepIo& io, CellWorkspace& workspace) const
         ws.scratch2.array() = g.middleCols(u, u).array() * h.array();
         g.rightCols(u) = xp.rightCols(u);
         g.rightCols(u).noalias() += ws.scratch2 * m_recurrentKernel.rightCols(u);
+        finishBlockwise();
     }
-    m_activation.apply(g.rightCols(u));
-    hNew.array() = g.leftCols(u).array() * h.array() + (1.0F - g.leftCols(u).array()) * g.rightCols(u).array();
     MatrixMap(io.output, b, u) = hNew;
     recordGates(io, g);
 }
@@ -71,8 +75,6 @@ void GruCell::fusedResetAfterGates(MatrixMap g, const Eigen::Map<const RowMatrix
 {
     // The block-wise path's values, 16 units at a time: z, r, the candidate and h' while they are in registers.
     constexpr Index kP = Activation::kPacketFloats;
-    using Packet = Eigen::Map<Eigen::Array<float, kP, 1>>;
-    using ConstPacket = Eigen::Map<const Eigen::Array<float, kP, 1>>;
     const Index u = m_units;
     withPacketActivations(m_recurrentActivation, m_activation, [&](const auto& rec, const auto& act) {
         for (Index r = 0; r < rows; ++r) {

@@ -33,7 +33,7 @@ void LstmCell::step(const StepIo& io, CellWorkspace& workspace) const
     MatrixMap hNew(io.newStates[0], b, u);
     MatrixMap cNew(io.newStates[1], b, u);
 
-    setRecurrentProduct(z, projectedInput(io, ws), h, m_recurrentKernel);
+    setRecurrentProduct(z, projectedInput(io, ws), h, m_recurrentKernel, &ws.stripMajorRecurrent);
     if (u % Activation::kPacketFloats == 0 && m_activation.elementwise() && m_recurrentActivation.elementwise()) {
         fusedGateMath(z, io.states[1], io.newStates[0], io.newStates[1], b);
     } else {
@@ -53,8 +53,6 @@ void LstmCell::step(const StepIo& io, CellWorkspace& workspace) const
 namespace {
 
 constexpr Index kP = Activation::kPacketFloats;
-using Packet = Eigen::Map<Eigen::Array<float, kP, 1>>;
-using ConstPacket = Eigen::Map<const Eigen::Array<float, kP, 1>>;
 
 // One row of the fused pass. Rec and Act apply the recurrent activation and the activation to a packet; with
 // Keras's defaults (sigmoid, tanh) they are inlined, so the four gates' independent chains interleave.

@@ -45,6 +45,9 @@ std::unique_ptr<CellWorkspace> ProjectedCell::createWorkspace(Index batch, Index
     ws->scratch.resize(batch, width);
     ws->recurrent.resize(batch, width);
     ws->scratch2.resize(batch, m_units);
+    if (batch == 1) {
+        ws->stripMajorRecurrent = stripMajorKernel(m_recurrentKernel);
+    }
     return ws;
 }
 

@@ -25,8 +25,8 @@ void SimpleRnnCell::step(const StepIo& io, CellWorkspace& workspace) const
 {
     auto& ws = static_cast<ProjectionWorkspace&>(workspace);
     MatrixMap hNew(io.newStates[0], io.batch, m_units);
-    setRecurrentProduct(
-        hNew, projectedInput(io, ws), ConstMatrixMap(io.states[0], io.batch, m_units), m_recurrentKernel);
+    setRecurrentProduct(hNew, projectedInput(io, ws), ConstMatrixMap(io.states[0], io.batch, m_units),
+        m_recurrentKernel, &ws.stripMajorRecurrent);
     m_activation.apply(hNew);
     MatrixMap(io.output, io.batch, m_units) = hNew;
 }

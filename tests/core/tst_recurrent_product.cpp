@@ -90,6 +90,49 @@ private slots:
             worstError(chosenFromRow, fromRow) < 1e-5, qPrintable(QString::number(worstError(chosenFromRow, fromRow))));
     }
 
+    void batchOfOneReadsTheStripMajorKernel_data()
+    {
+        QTest::addColumn<Index>("inner");
+        QTest::addColumn<Index>("cols");
+        QTest::newRow("W1: LSTM 64, four strips") << Index {64} << Index {256};
+        QTest::newRow("one strip") << Index {9} << Index {64};
+        QTest::newRow("LSTM 128, eight strips") << Index {128} << Index {512};
+    }
+
+    // A batch of one reads R in strip-major order, alternately forwards and backwards. Both directions must give
+    // the row-major kernel's results bit for bit (the same sums in the same order), and those match the exact ones.
+    void batchOfOneReadsTheStripMajorKernel()
+    {
+        QFETCH(Index, inner);
+        QFETCH(Index, cols);
+        const Operands in = make(1, inner, cols, 11);
+        // The layout built here independently of stripMajorKernel: strip s, row k, column c at (s*inner + k)*64 + c.
+        RowMatrix packed(cols / 64 * inner, 64);
+        for (Index s = 0; s < cols / 64; ++s) {
+            for (Index k = 0; k < inner; ++k) {
+                for (Index c = 0; c < 64; ++c) {
+                    packed(s * inner + k, c) = in.r(k, s * 64 + c);
+                }
+            }
+        }
+        const RowMatrix built = stripMajorKernel(in.r);
+        QVERIFY(built.size() == 0 ? !detail::useTiledProduct(inner, cols) : built == packed);
+
+        RowMatrix rowMajor = RowMatrix::Constant(1, cols, 1e9F);
+        detail::tiledProduct(rowMajor.data(), in.z.data(), cols, in.h.data(), in.r.data(), 1, inner, cols);
+        QVERIFY2(worstError(rowMajor, in) < 1e-5, qPrintable(QString::number(worstError(rowMajor, in))));
+        for (int call = 0; call < 2; ++call) { // one call in each direction
+            RowMatrix got = RowMatrix::Constant(1, cols, 1e9F);
+            detail::tiledProduct(
+                got.data(), in.z.data(), cols, in.h.data(), in.r.data(), 1, inner, cols, packed.data());
+            QCOMPARE(got, rowMajor);
+        }
+        RowMatrix chosen = RowMatrix::Constant(1, cols, 1e9F);
+        setRecurrentProduct(MatrixMap(chosen.data(), 1, cols), ConstMatrixMap(in.z.data(), 1, cols),
+            ConstMatrixMap(in.h.data(), 1, inner), in.r, &built);
+        QVERIFY2(worstError(chosen, in) < 1e-5, qPrintable(QString::number(worstError(chosen, in))));
+    }
+
     // Widths that are not a multiple of 64, and kernels too large for L2, go to Eigen in every build.
     void choosesEigenWhereTheKernelDoesNotFit()
     {
