@@ -68,32 +68,13 @@ void rowProduct(float* z, const float* start, const float* h, const float* r, In
     }
 }
 
-// One row of h against one strip of stripMajorKernel(r), which starts at `strip` and holds row k of the strip at
-// strip + 64k: the same sums, in the same order, as rowProduct's.
-void stripProduct(float* z, const float* start, const float* h, const float* strip, Index inner, Index j0)
-{
-    Vec16 acc[4];
-    for (int q = 0; q < 4; ++q) {
-        load(acc[q], start + j0 + 16 * q);
-    }
-    for (Index k = 0; k < inner; ++k) {
-        const float hv = h[k];
-        for (int q = 0; q < 4; ++q) {
-            Vec16 rq;
-            load(rq, strip + k * kTileCols + 16 * q);
-            acc[q] += hv * rq;
-        }
-    }
-    for (int q = 0; q < 4; ++q) {
-        store(z + j0 + 16 * q, acc[q]);
-    }
-}
-
-// kRows rows of h against one 64-column strip of R: kRows x 4 accumulators stay in registers for the whole inner
-// loop, and each strip row loaded from R (which stays in L2) serves kRows broadcasts of h.
+// kRows rows of h against one 64-column strip of R, whose row k starts at strip + k * stripStride (R's own rows, or
+// stripMajorKernel's contiguous block): kRows x 4 accumulators stay in registers for the whole inner loop, and each
+// strip row loaded from R (which stays in L2) serves kRows broadcasts of h. Every output's sum runs over k in order,
+// whichever tile or layout computes it.
 template <int kRows>
-void rowTile(float* z, const float* start, Index startStride, const float* h, const float* r, Index inner, Index cols,
-    Index b0, Index j0)
+void rowTile(float* z, const float* start, Index startStride, const float* h, const float* strip, Index stripStride,
+    Index inner, Index cols, Index b0, Index j0)
 {
     Vec16 acc[kRows][4];
     for (int i = 0; i < kRows; ++i) {
@@ -103,7 +84,7 @@ void rowTile(float* z, const float* start, Index startStride, const float* h, co
     }
     const float* hRows = h + b0 * inner;
     for (Index k = 0; k < inner; ++k) {
-        const float* rRow = r + k * cols + j0;
+        const float* rRow = strip + k * stripStride;
         Vec16 rq[4];
         for (int q = 0; q < 4; ++q) {
             load(rq[q], rRow + 16 * q);
@@ -127,15 +108,19 @@ void rowTile(float* z, const float* start, Index startStride, const float* h, co
 void tiledProduct(float* z, const float* start, Index startStride, const float* h, const float* r, Index rows,
     Index inner, Index cols, const float* stripMajor)
 {
+    // Strip j0 of R: in stripMajorKernel's layout a contiguous inner x 64 block (its rows do not all fall in the
+    // same few L1 sets, as rows of a row-major R a power of two apart do), else R's own rows.
+    auto strip = [&](Index j0) { return stripMajor != nullptr ? stripMajor + j0 * inner : r + j0; };
+    const Index stripStride = stripMajor != nullptr ? kTileCols : cols;
     if (rows == 1 && stripMajor != nullptr) {
         // Every other call walks the strips backwards: a kernel larger than L1 (W1's is 64 KiB) then finds the
-        // strips it read last still there. Each column's sum runs over k in order either way.
+        // strips it read last still there.
         thread_local bool backwards = false;
         backwards = !backwards;
         const Index strips = cols / kTileCols;
         for (Index i = 0; i < strips; ++i) {
-            const Index s = backwards ? strips - 1 - i : i;
-            stripProduct(z, start, h, stripMajor + s * inner * kTileCols, inner, s * kTileCols);
+            const Index j0 = (backwards ? strips - 1 - i : i) * kTileCols;
+            rowTile<1>(z, start, startStride, h, strip(j0), stripStride, inner, cols, 0, j0);
         }
         return;
     }
@@ -150,15 +135,16 @@ void tiledProduct(float* z, const float* start, Index startStride, const float* 
         return;
     }
     for (Index j0 = 0; j0 < cols; j0 += kTileCols) {
+        const float* s = strip(j0);
         Index b0 = 0;
         for (; b0 + kTileRows <= rows; b0 += kTileRows) {
-            rowTile<kTileRows>(z, start, startStride, h, r, inner, cols, b0, j0);
+            rowTile<kTileRows>(z, start, startStride, h, s, stripStride, inner, cols, b0, j0);
         }
         for (; b0 + 4 <= rows; b0 += 4) {
-            rowTile<4>(z, start, startStride, h, r, inner, cols, b0, j0);
+            rowTile<4>(z, start, startStride, h, s, stripStride, inner, cols, b0, j0);
         }
         for (; b0 < rows; ++b0) { // the rows left over, one at a time
-            rowTile<1>(z, start, startStride, h, r, inner, cols, b0, j0);
+            rowTile<1>(z, start, startStride, h, s, stripStride, inner, cols, b0, j0);
         }
     }
 }
@@ -186,9 +172,9 @@ RowMatrix stripMajorKernel(const RowMatrix& r)
 
 namespace {
 
-const float* stripMajorData(const RowMatrix* stripMajor, Index rows)
+const float* stripMajorData(const RowMatrix* stripMajor)
 {
-    return rows == 1 && stripMajor != nullptr && stripMajor->size() > 0 ? stripMajor->data() : nullptr;
+    return stripMajor != nullptr && stripMajor->size() > 0 ? stripMajor->data() : nullptr;
 }
 
 } // namespace
@@ -198,7 +184,7 @@ void setRecurrentProduct(
 {
     if (detail::useTiledProduct(r.rows(), r.cols())) {
         detail::tiledProduct(z.data(), start.data(), z.cols(), h.data(), r.data(), z.rows(), r.rows(), r.cols(),
-            stripMajorData(stripMajor, z.rows()));
+            stripMajorData(stripMajor));
         return;
     }
     if (start.data() != z.data()) {
@@ -211,8 +197,8 @@ void setRecurrentProductFromRow(
     MatrixMap z, const float* startRow, ConstMatrixMap h, const RowMatrix& r, const RowMatrix* stripMajor)
 {
     if (detail::useTiledProduct(r.rows(), r.cols())) {
-        detail::tiledProduct(z.data(), startRow, 0, h.data(), r.data(), z.rows(), r.rows(), r.cols(),
-            stripMajorData(stripMajor, z.rows()));
+        detail::tiledProduct(
+            z.data(), startRow, 0, h.data(), r.data(), z.rows(), r.rows(), r.cols(), stripMajorData(stripMajor));
         return;
     }
     z.rowwise() = Eigen::Map<const RowVector>(startRow, z.cols());

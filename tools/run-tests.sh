@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds RNNScope with warnings as errors and runs every test; then builds again with AddressSanitizer and
-# UndefinedBehaviorSanitizer and runs every test under them; then runs the CLI tests under valgrind's memcheck and
-# every file reader's fuzz target for a bounded time. Installs missing Debian packages first.
+# UndefinedBehaviorSanitizer and runs every test under them; then the engine's tests in a -march=native build; then
+# runs the CLI tests under valgrind's memcheck and every file reader's fuzz target for a bounded time.
+# Installs missing Debian packages first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,19 @@ ctest --preset ci -j "$jobs"
 cmake --preset asan -DCMAKE_COMPILE_WARNING_AS_ERROR=ON
 cmake --build --preset asan -j "$jobs"
 ctest --preset asan -j "$jobs"
+
+# The same tests (all but the window's) built for this CPU with -march=native, where the engine takes its AVX-512
+# paths: the register-tiled products, the fused gate passes, gates and states computed in place in the trace. The ci
+# build above targets baseline x86-64 and takes Eigen's paths instead, so only this catches a regression there (bit-
+# for-bit reproducibility between a whole run and a streamed one was such a regression). Skipped on CPUs without
+# AVX-512, where a native build takes the same paths as ci.
+if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then
+    cmake --preset native-tests
+    cmake --build --preset native-tests -j "$jobs"
+    ctest --preset native-tests -j "$jobs"
+else
+    echo "native-tests: skipped, this CPU has no AVX-512"
+fi
 
 # memcheck over every CLI test, the two golden sweeps (tst_cli, tst_real_models) included: about 10 minutes on 2
 # cores (README, "Hardening", has the last run). The ci build is RelWithDebInfo without -march=native, which

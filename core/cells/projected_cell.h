@@ -24,8 +24,9 @@ public:
     RowMatrix scratch; // [batch, G*u]
     RowMatrix recurrent; // [batch, G*u]: h.U when a cell needs it apart from the input projection
     RowMatrix scratch2; // [batch, u]
-    // The recurrent kernel in stripMajorKernel's layout, for a batch of one (else empty); copied per run, so that
-    // weights edited between runs are always the ones used.
+    // The kernel and the recurrent kernel in stripMajorKernel's layout (empty where the tiled product is not used);
+    // copied per run, so that weights edited between runs are always the ones used.
+    RowMatrix stripMajorKernel;
     RowMatrix stripMajorRecurrent;
     bool prepared = false;
 };

@@ -90,22 +90,27 @@ private slots:
             worstError(chosenFromRow, fromRow) < 1e-5, qPrintable(QString::number(worstError(chosenFromRow, fromRow))));
     }
 
-    void batchOfOneReadsTheStripMajorKernel_data()
+    void stripMajorKernelGivesTheSameSums_data()
     {
+        QTest::addColumn<Index>("rows");
         QTest::addColumn<Index>("inner");
         QTest::addColumn<Index>("cols");
-        QTest::newRow("W1: LSTM 64, four strips") << Index {64} << Index {256};
-        QTest::newRow("one strip") << Index {9} << Index {64};
-        QTest::newRow("LSTM 128, eight strips") << Index {128} << Index {512};
+        QTest::newRow("W1: one row, LSTM 64, four strips") << Index {1} << Index {64} << Index {256};
+        QTest::newRow("one row, one strip") << Index {1} << Index {9} << Index {64};
+        QTest::newRow("one row, LSTM 128") << Index {1} << Index {128} << Index {512};
+        QTest::newRow("W2 half batch: 6+6+4 rows") << Index {16} << Index {128} << Index {512};
+        QTest::newRow("leftover rows (17)") << Index {17} << Index {64} << Index {192};
+        QTest::newRow("W2 projection chunk") << Index {512} << Index {64} << Index {512};
     }
 
-    // A batch of one reads R in strip-major order, alternately forwards and backwards. Both directions must give
-    // the row-major kernel's results bit for bit (the same sums in the same order), and those match the exact ones.
-    void batchOfOneReadsTheStripMajorKernel()
+    // The strip-major copy of R (and a batch of one walking it alternately forwards and backwards) must give R's
+    // own results bit for bit, the same sums in the same order; those match the exact ones.
+    void stripMajorKernelGivesTheSameSums()
     {
+        QFETCH(Index, rows);
         QFETCH(Index, inner);
         QFETCH(Index, cols);
-        const Operands in = make(1, inner, cols, 11);
+        const Operands in = make(rows, inner, cols, 11);
         // The layout built here independently of stripMajorKernel: strip s, row k, column c at (s*inner + k)*64 + c.
         RowMatrix packed(cols / 64 * inner, 64);
         for (Index s = 0; s < cols / 64; ++s) {
@@ -118,18 +123,25 @@ private slots:
         const RowMatrix built = stripMajorKernel(in.r);
         QVERIFY(built.size() == 0 ? !detail::useTiledProduct(inner, cols) : built == packed);
 
-        RowMatrix rowMajor = RowMatrix::Constant(1, cols, 1e9F);
-        detail::tiledProduct(rowMajor.data(), in.z.data(), cols, in.h.data(), in.r.data(), 1, inner, cols);
+        RowMatrix rowMajor = RowMatrix::Constant(rows, cols, 1e9F);
+        detail::tiledProduct(rowMajor.data(), in.z.data(), cols, in.h.data(), in.r.data(), rows, inner, cols);
         QVERIFY2(worstError(rowMajor, in) < 1e-5, qPrintable(QString::number(worstError(rowMajor, in))));
-        for (int call = 0; call < 2; ++call) { // one call in each direction
-            RowMatrix got = RowMatrix::Constant(1, cols, 1e9F);
+        for (int call = 0; call < 2; ++call) { // a batch of one walks the strips one way, then the other
+            RowMatrix got = RowMatrix::Constant(rows, cols, 1e9F);
             detail::tiledProduct(
-                got.data(), in.z.data(), cols, in.h.data(), in.r.data(), 1, inner, cols, packed.data());
+                got.data(), in.z.data(), cols, in.h.data(), in.r.data(), rows, inner, cols, packed.data());
             QCOMPARE(got, rowMajor);
         }
-        RowMatrix chosen = RowMatrix::Constant(1, cols, 1e9F);
-        setRecurrentProduct(MatrixMap(chosen.data(), 1, cols), ConstMatrixMap(in.z.data(), 1, cols),
-            ConstMatrixMap(in.h.data(), 1, inner), in.r, &built);
+        // From a broadcast row (a bias), as the input projection starts.
+        RowMatrix fromRow = RowMatrix::Constant(rows, cols, 1e9F);
+        detail::tiledProduct(fromRow.data(), in.z.data(), 0, in.h.data(), in.r.data(), rows, inner, cols);
+        RowMatrix fromRowPacked = RowMatrix::Constant(rows, cols, 1e9F);
+        detail::tiledProduct(
+            fromRowPacked.data(), in.z.data(), 0, in.h.data(), in.r.data(), rows, inner, cols, packed.data());
+        QCOMPARE(fromRowPacked, fromRow);
+        RowMatrix chosen = RowMatrix::Constant(rows, cols, 1e9F);
+        setRecurrentProduct(MatrixMap(chosen.data(), rows, cols), ConstMatrixMap(in.z.data(), rows, cols),
+            ConstMatrixMap(in.h.data(), rows, inner), in.r, &built);
         QVERIFY2(worstError(chosen, in) < 1e-5, qPrintable(QString::number(worstError(chosen, in))));
     }
 
