@@ -31,12 +31,16 @@ constexpr Index kTileCols = 64;
 
 bool useTiledProduct(Index inner, Index cols)
 {
-#if defined(__AVX512F__)
-    // The kernel reads a 64-column strip of R once per 6 rows of h: R must stay in L2 between them.
+    // Read in place, R's strip rows are a row apart; only a kernel that stays in L2 serves the row tiles well.
     constexpr Index kMaxKernelBytes = Index {512} << 10;
-    return cols % kTileCols == 0 && inner * cols * static_cast<Index>(sizeof(float)) <= kMaxKernelBytes;
+    return useStripMajorKernel(cols) && inner * cols * static_cast<Index>(sizeof(float)) <= kMaxKernelBytes;
+}
+
+bool useStripMajorKernel(Index cols)
+{
+#if defined(__AVX512F__)
+    return cols % kTileCols == 0;
 #else
-    (void)inner;
     (void)cols;
     return false;
 #endif
@@ -140,11 +144,25 @@ void tiledProduct(float* z, const float* start, Index startStride, const float* 
         for (; b0 + kTileRows <= rows; b0 += kTileRows) {
             rowTile<kTileRows>(z, start, startStride, h, s, stripStride, inner, cols, b0, j0);
         }
-        for (; b0 + 4 <= rows; b0 += 4) {
+        // The 0-5 rows left over in one tile of their own (W3's 32 rows per thread leave 2).
+        switch (rows - b0) {
+        case 5:
+            rowTile<5>(z, start, startStride, h, s, stripStride, inner, cols, b0, j0);
+            break;
+        case 4:
             rowTile<4>(z, start, startStride, h, s, stripStride, inner, cols, b0, j0);
-        }
-        for (; b0 < rows; ++b0) { // the rows left over, one at a time
+            break;
+        case 3:
+            rowTile<3>(z, start, startStride, h, s, stripStride, inner, cols, b0, j0);
+            break;
+        case 2:
+            rowTile<2>(z, start, startStride, h, s, stripStride, inner, cols, b0, j0);
+            break;
+        case 1:
             rowTile<1>(z, start, startStride, h, s, stripStride, inner, cols, b0, j0);
+            break;
+        default:
+            break;
         }
     }
 }
@@ -158,7 +176,7 @@ void addRecurrentProduct(MatrixMap z, ConstMatrixMap h, const RowMatrix& r)
 
 RowMatrix stripMajorKernel(const RowMatrix& r)
 {
-    if (!detail::useTiledProduct(r.rows(), r.cols())) {
+    if (!detail::useStripMajorKernel(r.cols())) {
         return {};
     }
     constexpr Index w = detail::kTileCols;
@@ -182,9 +200,10 @@ const float* stripMajorData(const RowMatrix* stripMajor)
 void setRecurrentProduct(
     MatrixMap z, ConstMatrixMap start, ConstMatrixMap h, const RowMatrix& r, const RowMatrix* stripMajor)
 {
-    if (detail::useTiledProduct(r.rows(), r.cols())) {
-        detail::tiledProduct(z.data(), start.data(), z.cols(), h.data(), r.data(), z.rows(), r.rows(), r.cols(),
-            stripMajorData(stripMajor));
+    const float* packed = stripMajorData(stripMajor);
+    if (packed != nullptr || detail::useTiledProduct(r.rows(), r.cols())) {
+        detail::tiledProduct(
+            z.data(), start.data(), z.cols(), h.data(), r.data(), z.rows(), r.rows(), r.cols(), packed);
         return;
     }
     if (start.data() != z.data()) {
@@ -196,9 +215,9 @@ void setRecurrentProduct(
 void setRecurrentProductFromRow(
     MatrixMap z, const float* startRow, ConstMatrixMap h, const RowMatrix& r, const RowMatrix* stripMajor)
 {
-    if (detail::useTiledProduct(r.rows(), r.cols())) {
-        detail::tiledProduct(
-            z.data(), startRow, 0, h.data(), r.data(), z.rows(), r.rows(), r.cols(), stripMajorData(stripMajor));
+    const float* packed = stripMajorData(stripMajor);
+    if (packed != nullptr || detail::useTiledProduct(r.rows(), r.cols())) {
+        detail::tiledProduct(z.data(), startRow, 0, h.data(), r.data(), z.rows(), r.rows(), r.cols(), packed);
         return;
     }
     z.rowwise() = Eigen::Map<const RowVector>(startRow, z.cols());

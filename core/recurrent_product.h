@@ -1,11 +1,11 @@
 #pragma once
-// z += h · R: the product every recurrent step makes with its recurrent kernel. It is small (a batch of 16-32 rows
-// against a kernel of a few hundred KB) and repeated at every step, where a general GEMM spends much of its time
-// re-packing the same kernel into its own layout. A register-tiled kernel reads R in place instead: 6 rows of h by
-// 64 columns of R kept in 24 vector accumulators, four loads of R and six broadcasts of h per 24 fused multiply-adds.
-// It is used where it wins (AVX-512 builds, a kernel that stays in L2, widths a multiple of 64); Eigen elsewhere.
-// The sums run in another order than Eigen's, so results differ from an Eigen build in the last bits; every run of
-// one build is deterministic.
+// z += h · R: the product every recurrent step makes with its recurrent kernel (and, on a chunk of steps, the input
+// projection with its kernel). It is small (a batch of 16-32 rows) and repeated at every step, where a general GEMM
+// spends much of its time re-packing the same kernel into its own layout. A register-tiled kernel reads a copy of R
+// laid out once per run instead: 6 rows of h by 64 columns of R kept in 24 vector accumulators, four loads of R and
+// six broadcasts of h per 24 fused multiply-adds. It is used in AVX-512 builds for widths a multiple of 64; Eigen
+// elsewhere. The sums run in another order than Eigen's, so results differ from an Eigen build in the last bits;
+// every run of one build is deterministic, and every row's sums run in the same order whichever tile computes it.
 
 #include "tensor.h"
 
@@ -31,8 +31,12 @@ RowMatrix stripMajorKernel(const RowMatrix& r);
 
 namespace detail {
 
-// Whether addRecurrentProduct takes the tiled kernel for an inner x cols recurrent kernel in this build.
+// Whether the products take the tiled kernel for an inner x cols recurrent kernel read in place, in this build.
 bool useTiledProduct(Index inner, Index cols);
+// Whether stripMajorKernel makes a copy (and the products given it take the tiled kernel), in this build: any size,
+// since a contiguous strip stays in L2 while the row tiles read it (W3's 4 MiB kernel: 106 GFLOP/s against Eigen's
+// 77 on one core).
+bool useStripMajorKernel(Index cols);
 // The tiled kernel itself, compiled in every build (with the compiler's generic vectors where AVX-512 is missing),
 // so that tests can compare it with Eigen anywhere. cols must be a multiple of 64.
 // z = start + h · r, row i of start at start + i * startStride (0: one row for all; start may equal z).

@@ -1,6 +1,6 @@
 // The tiled recurrent product (core/recurrent_product.h) against a double-precision reference, for every shape
-// class its loops distinguish: 6-row and 4-row tiles and leftover rows, one or many 64-column strips, short and long
-// inner dimensions. The kernel is compiled in every build, so this runs wherever the tests do; addRecurrentProduct
+// class its loops distinguish: 6-row tiles and each count of leftover rows, one or many 64-column strips, short and
+// long inner dimensions. The kernel is compiled in every build, so this runs wherever the tests do; addRecurrentProduct
 // (the kernel or Eigen, as the build decides) is checked the same way.
 
 #include <cmath>
@@ -53,6 +53,8 @@ private slots:
         QTest::newRow("leftover rows (17)") << Index {17} << Index {64} << Index {128};
         QTest::newRow("fewer rows than a tile (3)") << Index {3} << Index {7} << Index {64};
         QTest::newRow("inner 1") << Index {5} << Index {1} << Index {192};
+        QTest::newRow("a tile and one row (7)") << Index {7} << Index {33} << Index {128};
+        QTest::newRow("a tile and two rows (8)") << Index {8} << Index {16} << Index {64};
     }
 
     void matchesTheExactProduct()
@@ -101,6 +103,7 @@ private slots:
         QTest::newRow("W2 half batch: 6+6+4 rows") << Index {16} << Index {128} << Index {512};
         QTest::newRow("leftover rows (17)") << Index {17} << Index {64} << Index {192};
         QTest::newRow("W2 projection chunk") << Index {512} << Index {64} << Index {512};
+        QTest::newRow("W3 half batch: 4 MiB kernel, 6x5+2 rows") << Index {32} << Index {512} << Index {2048};
     }
 
     // The strip-major copy of R (and a batch of one walking it alternately forwards and backwards) must give R's
@@ -121,7 +124,7 @@ private slots:
             }
         }
         const RowMatrix built = stripMajorKernel(in.r);
-        QVERIFY(built.size() == 0 ? !detail::useTiledProduct(inner, cols) : built == packed);
+        QVERIFY(built.size() == 0 ? !detail::useStripMajorKernel(cols) : built == packed);
 
         RowMatrix rowMajor = RowMatrix::Constant(rows, cols, 1e9F);
         detail::tiledProduct(rowMajor.data(), in.z.data(), cols, in.h.data(), in.r.data(), rows, inner, cols);
@@ -149,7 +152,8 @@ private slots:
     void choosesEigenWhereTheKernelDoesNotFit()
     {
         QVERIFY(!detail::useTiledProduct(128, 96));
-        QVERIFY(!detail::useTiledProduct(512, 2048)); // W3: 4 MB
+        QVERIFY(!detail::useTiledProduct(512, 2048)); // W3: 4 MB, read in place
+        QVERIFY(!detail::useStripMajorKernel(96));
         const Operands in = make(6, 20, 96, 3);
         RowMatrix got = in.z;
         addRecurrentProduct(MatrixMap(got.data(), 6, 96), ConstMatrixMap(in.h.data(), 6, 20), in.r);
