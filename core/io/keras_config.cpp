@@ -16,6 +16,7 @@
 #include "core/cells/stacked_rnn_cells.h"
 #include "core/errors.h"
 #include "core/layers/basic_layers.h"
+#include "core/memory_budget.h"
 #include "file_error.h"
 
 namespace rnnscope::io {
@@ -1201,6 +1202,12 @@ std::unique_ptr<Model> modelFromKerasConfig(const nlohmann::json& config, const 
     } catch (const nlohmann::json::exception& e) {
         // A value of an unexpected JSON type that a check above did not anticipate.
         throw FileError(fileForErrors, std::string("malformed model config: ") + e.what());
+    } catch (const MemoryBudgetError&) {
+        throw; // not the file's fault: the budget's message says what needed how much
+    } catch (const ModelError& e) {
+        // The model refused what the config describes (two layers of one name, a node wired to a missing
+        // tensor): a fault of this file, so the error names it.
+        throw FileError(fileForErrors, std::string("invalid model: ") + e.what());
     }
 }
 
