@@ -16,6 +16,8 @@ constexpr std::uint16_t kAttributeMessage = 0x000C; // IV.A.2.m
 constexpr std::uint16_t kLinkMessage = 0x0006; // IV.A.2.g
 constexpr std::uint16_t kLayoutMessage = 0x0008; // IV.A.2.i
 constexpr std::uint16_t kDataspaceMessage = 0x0001; // IV.A.2.b
+constexpr std::uint16_t kLinkInfoMessage = 0x0002; // IV.A.2.c
+constexpr std::uint16_t kAttributeInfoMessage = 0x0015; // IV.A.2.v
 constexpr unsigned kVariableLengthClass = 9; // IV.A.2.d
 constexpr std::size_t kMaxChunks = 1 << 16; // a bound on the walk, far above any Keras file's object headers
 
@@ -135,6 +137,11 @@ private:
                 if (type == kDataspaceMessage) {
                     extent = dataspaceExtent(p, size);
                 }
+                if (type == kLinkInfoMessage || type == kAttributeInfoMessage) {
+                    if (std::string problem = denseStorage(p, size, type); !problem.empty()) {
+                        return problem;
+                    }
+                }
                 if (type == kLinkMessage) {
                     if (const std::uint64_t target = hardLinkTarget(p, size); target != kNoAddress) {
                         m_linked.push_back(target);
@@ -240,6 +247,37 @@ private:
             if (address != kNoAddress && !fits(m_base + address, dataSize, m_size)) {
                 return claim("a dataset's contiguous data", m_base + address, dataSize, m_size);
             }
+        }
+        return {};
+    }
+
+    // A link info (IV.A.2.c) or attribute info (IV.A.2.v) message: with dense storage, the group's links or the
+    // object's attributes are in a fractal heap indexed by a version 2 B-tree, at the addresses given here. This walk
+    // does not read those structures, but libhdf5 trusts the addresses: fuzzed files with addresses past the file's
+    // end crashed its B-tree lookups. Real files use dense storage (tf-keras 2.13's .keras weights), so it is the
+    // addresses that are checked, not the storage refused.
+    std::string denseStorage(std::uint64_t at, std::uint64_t size, std::uint16_t type)
+    {
+        std::array<unsigned char, 26> m {};
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(size, m.size()));
+        if (size < 2 || !m_readAt(at, m.data(), n) || m[0] != 0) {
+            return {};
+        }
+        const bool links = type == kLinkInfoMessage;
+        // Version, flags, then the maximum creation index when tracked (8 bytes for links, 2 for attributes).
+        std::size_t field = 2 + ((m[1] & 0x01) != 0 ? (links ? 8 : 2) : 0);
+        // The fractal heap, then the name index B-tree; each header is at least 16 bytes.
+        for (const char* what : {"fractal heap", "name index B-tree"}) {
+            if (n < field + 8) {
+                return {};
+            }
+            const std::uint64_t address = readLe(m.data() + field, 8);
+            if (address != kNoAddress && !fits(m_base + address, 16, m_size)) {
+                return std::string(links ? "a group's links" : "an object's attributes") + " at byte "
+                    + std::to_string(at) + " name a " + what + " at byte " + std::to_string(address)
+                    + ", past the end of the file (" + std::to_string(m_size) + " bytes)";
+            }
+            field += 8;
         }
         return {};
     }
