@@ -48,30 +48,6 @@ bool useStripMajorKernel(Index cols)
 
 namespace {
 
-// One row of h against kStrips 64-column strips of R at once: with a single row (a batch of one) nothing is
-// reused from registers, and reading R row by row, kStrips * 256 contiguous bytes at a time, streams it from L2
-// instead of striding across it once per strip.
-template <int kStrips>
-void rowProduct(float* z, const float* start, const float* h, const float* r, Index inner, Index cols, Index j0)
-{
-    Vec16 acc[4 * kStrips];
-    for (int q = 0; q < 4 * kStrips; ++q) {
-        load(acc[q], start + j0 + 16 * q);
-    }
-    for (Index k = 0; k < inner; ++k) {
-        const float* rRow = r + k * cols + j0;
-        const float hv = h[k];
-        for (int q = 0; q < 4 * kStrips; ++q) {
-            Vec16 rq;
-            load(rq, rRow + 16 * q);
-            acc[q] += hv * rq;
-        }
-    }
-    for (int q = 0; q < 4 * kStrips; ++q) {
-        store(z + j0 + 16 * q, acc[q]);
-    }
-}
-
 // kRows rows of h against one 64-column strip of R, whose row k starts at strip + k * stripStride (R's own rows, or
 // stripMajorKernel's contiguous block): kRows x 4 accumulators stay in registers for the whole inner loop, and each
 // strip row loaded from R (which stays in L2) serves kRows broadcasts of h. Every output's sum runs over k in order,
@@ -107,6 +83,11 @@ void rowTile(float* z, const float* start, Index startStride, const float* h, co
     }
 }
 
+// rowTile<n> for the n rows left over after the 6-row tiles.
+constexpr void (*kLeftoverTile[kTileRows])(
+    float*, const float*, Index, const float*, const float*, Index, Index, Index, Index, Index)
+    = {nullptr, rowTile<1>, rowTile<2>, rowTile<3>, rowTile<4>, rowTile<5>};
+
 } // namespace
 
 void tiledProduct(float* z, const float* start, Index startStride, const float* h, const float* r, Index rows,
@@ -128,16 +109,6 @@ void tiledProduct(float* z, const float* start, Index startStride, const float* 
         }
         return;
     }
-    if (rows == 1) {
-        Index j0 = 0;
-        for (; j0 + 4 * kTileCols <= cols; j0 += 4 * kTileCols) {
-            rowProduct<4>(z, start, h, r, inner, cols, j0);
-        }
-        for (; j0 < cols; j0 += kTileCols) {
-            rowProduct<1>(z, start, h, r, inner, cols, j0);
-        }
-        return;
-    }
     for (Index j0 = 0; j0 < cols; j0 += kTileCols) {
         const float* s = strip(j0);
         Index b0 = 0;
@@ -145,24 +116,8 @@ void tiledProduct(float* z, const float* start, Index startStride, const float* 
             rowTile<kTileRows>(z, start, startStride, h, s, stripStride, inner, cols, b0, j0);
         }
         // The 0-5 rows left over in one tile of their own (W3's 32 rows per thread leave 2).
-        switch (rows - b0) {
-        case 5:
-            rowTile<5>(z, start, startStride, h, s, stripStride, inner, cols, b0, j0);
-            break;
-        case 4:
-            rowTile<4>(z, start, startStride, h, s, stripStride, inner, cols, b0, j0);
-            break;
-        case 3:
-            rowTile<3>(z, start, startStride, h, s, stripStride, inner, cols, b0, j0);
-            break;
-        case 2:
-            rowTile<2>(z, start, startStride, h, s, stripStride, inner, cols, b0, j0);
-            break;
-        case 1:
-            rowTile<1>(z, start, startStride, h, s, stripStride, inner, cols, b0, j0);
-            break;
-        default:
-            break;
+        if (const Index left = rows - b0; left > 0) {
+            kLeftoverTile[left](z, start, startStride, h, s, stripStride, inner, cols, b0, j0);
         }
     }
 }

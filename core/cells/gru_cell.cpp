@@ -46,7 +46,8 @@ void GruCell::step(const StepIo& io, CellWorkspace& workspace) const
             setRecurrentProductFromRow(recurrent, m_bias.row(1).data(), h, m_recurrentKernel, &ws.stripMajorRecurrent);
         } else {
             recurrent.setZero();
-            addRecurrentProduct(recurrent, h, m_recurrentKernel);
+            setRecurrentProduct(
+                recurrent, ConstMatrixMap(recurrent.data(), b, 3 * u), h, m_recurrentKernel, &ws.stripMajorRecurrent);
         }
         if (u % Activation::kPacketFloats == 0 && m_activation.elementwise() && m_recurrentActivation.elementwise()) {
             fusedResetAfterGates(g, xp, recurrent, io.states[0], io.newStates[0], b);
