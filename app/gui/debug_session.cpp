@@ -294,8 +294,10 @@ void DebugSession::installLoad(LoadResult& result, const io::SessionFile* sessio
     m_shownBatch = 0;
     ++m_inputGeneration; // a sequence read for the previous model must not land on this one
     m_inputPending = false;
+    m_traceRequest.layers.clear(); // the previous model's layer names mean nothing here
     const QStringList notes = session != nullptr ? applySession(*session) : QStringList();
     emit modelOpened(m_modelPath);
+    emit traceRequestChanged();
     emit inputsChanged(m_inputDescription);
     emit batchesChanged(batchCount());
     if (!result.inputError.isEmpty()) {
@@ -679,6 +681,7 @@ void DebugSession::setTraceRequest(const TraceRequest& request)
 {
     m_traceRequest = request;
     m_records.reset(); // a reused layer would bring the trace recorded to the old request
+    emit traceRequestChanged();
     if (m_model) {
         startRun();
     }

@@ -106,8 +106,9 @@ public:
     void resetStates(const QString& layer = {}); // Keras reset_states() (every recurrent layer when empty), re-runs
     void rerun();
     void cancel(); // drops whatever is under way, and stops the engine's run within a step
-    // What each run records (all of it by default): fewer quantities make a run of a large model lighter. Re-runs,
-    // without re-using the last run's layers (their traces were recorded to another request).
+    // What each run records (all of it by default): fewer layers and quantities make a run of a large model lighter.
+    // Re-runs, without re-using the last run's layers (their traces were recorded to another request). A newly
+    // opened model records all of its layers (the quantities stay); a session brings its own choice.
     void setTraceRequest(const TraceRequest& request);
     const TraceRequest& traceRequest() const { return m_traceRequest; }
 
@@ -124,6 +125,7 @@ signals:
     void sessionRestored(const QStringList& notes);
     void busyChanged(bool busy, const QString& what);
     void runCancelled(); // a run was stopped part way (by cancel() or a newer request)
+    void traceRequestChanged(); // setTraceRequest(), a model opened, or a session restored
 
 private:
     struct LoadResult;

@@ -133,6 +133,7 @@ io::SessionFile DebugSession::recipe() const
     }
     s.maskToggles = m_maskToggles;
     s.edits = m_edits;
+    s.record = m_traceRequest;
     s.selection.shownBatch = m_shownBatch;
     return s;
 }
@@ -291,6 +292,20 @@ QStringList DebugSession::applySession(const io::SessionFile& session)
         m_maskToggles.push_back(t);
     }
     m_edits = session.edits;
+    m_traceRequest = session.record;
+    m_traceRequest.layers.clear();
+    for (const std::string& name : session.record.layers) {
+        const Layer* layer = m_model->findLayer(name);
+        if (layer != nullptr && layer->isRecurrent()) {
+            m_traceRequest.layers.push_back(name);
+        } else {
+            notes << tr("the model has no recurrent layer '%1' any more: it is not recorded")
+                         .arg(QString::fromStdString(name));
+        }
+    }
+    if (m_traceRequest.layers.empty() && !session.record.layers.empty()) {
+        notes << tr("none of the layers the session recorded is left: every layer is recorded");
+    }
     m_shownBatch = std::clamp(session.selection.shownBatch, 0, batchCount() - 1);
     return notes;
 }

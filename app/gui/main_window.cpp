@@ -36,6 +36,7 @@
 #include "memory_budget_setting.h"
 #include "probe_dialog.h"
 #include "recent_files.h"
+#include "record_menu.h"
 #include "session_controller.h"
 #include "shortcuts_dialog.h"
 #include "step_controls.h"
@@ -248,7 +249,8 @@ void MainWindow::createActions()
         = debug->addAction(tr("Pre&vious Sample"), this, [this] { m_context->setSample(m_context->sample() - 1); });
     prevSample->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Up));
     connect(m_steps, &StepControls::resetRequested, this, [this] { m_session->resetStates(); });
-    addRecordMenu(debug);
+    auto* record = new RecordMenu(debug, m_session);
+    connect(record, &RecordMenu::refused, this, [this](const QString& message) { setStatus(message, true); });
     QAction* budget = debug->addAction(tr("Memory &Budget…"), this, [this] {
         bool ok = false;
         const QString text = QInputDialog::getText(this, tr("Memory Budget"),
@@ -625,40 +627,6 @@ void MainWindow::dropEvent(QDropEvent* event)
         openModel(path);
     }
     event->acceptProposedAction();
-}
-
-void MainWindow::addRecordMenu(QMenu* debug)
-{
-    // What the runs record (TraceRequest): the window's counterpart of the CLI's --trace-quantities. Views list only
-    // the series recorded; at least one quantity stays on, so the cursor always has a step axis.
-    QMenu* record = debug->addMenu(tr("Re&cord"));
-    record->setStatusTip(tr("Choose which quantities each run records; fewer make runs of large models lighter"));
-    const std::pair<const char*, QString> quantities[]
-        = {{"inputs", tr("&Inputs")}, {"states", tr("&States")}, {"gates", tr("&Gates")}, {"outputs", tr("&Outputs")}};
-    QVector<QAction*> actions;
-    for (const auto& [key, label] : quantities) {
-        QAction* a = record->addAction(label);
-        a->setCheckable(true);
-        a->setChecked(true);
-        a->setObjectName(QStringLiteral("record_") + QLatin1String(key));
-        actions.push_back(a);
-    }
-    for (QAction* a : actions) {
-        connect(a, &QAction::toggled, this, [this, a, actions](bool on) {
-            if (!on && std::none_of(actions.begin(), actions.end(), [](QAction* x) { return x->isChecked(); })) {
-                const QSignalBlocker block(a);
-                a->setChecked(true);
-                setStatus(tr("At least one quantity is recorded"), true);
-                return;
-            }
-            TraceRequest request;
-            request.inputs = actions[0]->isChecked();
-            request.states = actions[1]->isChecked();
-            request.gates = actions[2]->isChecked();
-            request.outputs = actions[3]->isChecked();
-            m_session->setTraceRequest(request);
-        });
-    }
 }
 
 } // namespace rnnscope::app

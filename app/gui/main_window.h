@@ -92,7 +92,6 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
-    void addRecordMenu(QMenu* debug);
     void createViews();
     void createActions();
     void createStatusBar();

@@ -317,6 +317,15 @@ SessionFile readSession(const std::string& path)
     for (const json& bp : r.array(j, "breakpoints")) {
         s.breakpoints.push_back(breakpointFromJson(bp, path, "breakpoints[" + std::to_string(k++) + "]."));
     }
+    const json& record = r.object(j, "record");
+    s.record.layers = r.get<std::vector<std::string>>(record, "layers", {}, "record.");
+    s.record.inputs = r.get<bool>(record, "inputs", true, "record.");
+    s.record.states = r.get<bool>(record, "states", true, "record.");
+    s.record.gates = r.get<bool>(record, "gates", true, "record.");
+    s.record.outputs = r.get<bool>(record, "outputs", true, "record.");
+    if (!s.record.inputs && !s.record.states && !s.record.gates && !s.record.outputs) {
+        throw FileError(path, "field 'record' records no quantity (inputs, states, gates, outputs)");
+    }
     const json& sel = r.object(j, "selection");
     const std::string w = "selection.";
     s.selection.layer = r.get<int>(sel, "layer", 0, w);
@@ -395,6 +404,8 @@ void writeSession(const std::string& path, const SessionFile& s)
         breakpoints.push_back(breakpointToJson(bp));
     }
     j["breakpoints"] = breakpoints;
+    j["record"] = {{"layers", s.record.layers}, {"inputs", s.record.inputs}, {"states", s.record.states},
+        {"gates", s.record.gates}, {"outputs", s.record.outputs}};
     const SessionSelection& sel = s.selection;
     j["selection"] = {{"layer", sel.layer}, {"direction", sel.direction}, {"cell", sel.cell}, {"kind", sel.kind},
         {"name", sel.name}, {"sample", sel.sample}, {"step", sel.step}, {"units", sel.units},

@@ -2,7 +2,7 @@
 // The debugger's session file (.rnnscope): everything needed to put the window back where the user left it — the
 // model and its weights, how each batch's input was made (a file with its reading options, or a generated probe),
 // the live options of every recurrent layer, the initial states, the mask edits, the what-if edits, the
-// breakpoints, the selection and the window layout.
+// breakpoints, what runs record, the selection and the window layout.
 //
 // It is a recipe, not a copy: data files are referenced by path (absolute, and relative to the session file, so a
 // folder moved as a whole still opens). JSON, format "rnnscope-session", version 1; unknown keys are ignored so a
@@ -16,6 +16,7 @@
 
 #include "core/breakpoints.h"
 #include "core/tensor.h"
+#include "core/trace.h"
 #include "core/what_if.h"
 #include "sequence_readers.h"
 
@@ -79,6 +80,7 @@ struct SessionFile
     std::vector<SessionMaskToggle> maskToggles; // in the order they were made
     std::vector<WhatIfEdit> edits;
     std::vector<Breakpoint> breakpoints;
+    TraceRequest record; // Debug > Record: the layers and quantities runs record ("record"; absent = everything)
     SessionSelection selection;
     std::string windowGeometry; // base64 of QMainWindow::saveGeometry()
     std::string windowState; // base64 of QMainWindow::saveState()

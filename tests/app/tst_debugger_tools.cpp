@@ -44,6 +44,8 @@ namespace {
 
 const QString kExampleModel = QStringLiteral(RNNSCOPE_SOURCE_DIR "/resources/examples/bracket_depth.h5");
 const QString kExampleInput = QStringLiteral(RNNSCOPE_SOURCE_DIR "/resources/examples/bracket_depth_input.npy");
+// Two Bidirectional LSTMs with a RepeatVector between them (DL4J's test file, written by Keras 2.2.4).
+const QString kTwoLayerModel = QStringLiteral(RNNSCOPE_SHARED_DIR "/real-models/dl4j_tfk224_bilstm_relu_repeat.h5");
 
 using rnnscope::testing::generation;
 using rnnscope::testing::waitForRun;
@@ -101,6 +103,7 @@ private slots:
     void lostFileIsAskedFor();
     void otherWeightsShowAgainstTheBaseline();
     void recordMenuNarrowsWhatRunsRecord();
+    void recordMenuChoosesLayersAndSessionsKeepThem();
     void memoryBudgetIsASetting();
 };
 
@@ -849,6 +852,100 @@ void TestDebuggerTools::recordMenuNarrowsWhatRunsRecord()
     }
     QCOMPARE(kinds(*w.viewContext()->currentSnapshot()).size(), 4);
     QCOMPARE(w.viewContext()->currentSnapshot()->trace.storageBytes(), full->trace.storageBytes());
+}
+
+// Debug > Record > Layers: the window's --trace-layers. The menu lists the model's recurrent layers, all checked;
+// unchecking one re-runs recording only the other (the model's outputs stay bit for bit); the last layer cannot be
+// unchecked; a session keeps the choice, quantities included; All Layers records both again; another model records
+// all of its own layers.
+void TestDebuggerTools::recordMenuChoosesLayersAndSessionsKeepThem()
+{
+    QTemporaryDir dir;
+    const QString sessionPath = dir.filePath(QStringLiteral("layers.rnnscope"));
+    const auto layerNames = [](const RunSnapshot& run) {
+        QStringList names;
+        for (const LayerTrace& layer : run.trace.layers) {
+            names << QString::fromStdString(layer.name);
+        }
+        return names;
+    };
+    const auto action = [](MainWindow& w, const QString& name) { return w.findChild<QAction*>(name); };
+    const QString first = QStringLiteral("record_layer_bidirectional_114");
+    const QString second = QStringLiteral("record_layer_bidirectional_115");
+    SnapshotPtr full;
+    {
+        MainWindow w(kTwoLayerModel);
+        QVERIFY(waitForRun(w));
+        full = w.viewContext()->currentSnapshot();
+        QVERIFY2(full->error.empty(), full->error.c_str());
+        QCOMPARE(layerNames(*full),
+            (QStringList {QStringLiteral("bidirectional_114"), QStringLiteral("bidirectional_115")}));
+        QVERIFY(action(w, first) && action(w, first)->isChecked());
+        QVERIFY(action(w, second) && action(w, second)->isChecked());
+        QCOMPARE(action(w, first)->text(), QStringLiteral("bidirectional_114 (Bidirectional)"));
+
+        std::uint64_t before = generation(w);
+        action(w, first)->trigger();
+        QVERIFY(waitForRun(w, before));
+        const SnapshotPtr narrow = w.viewContext()->currentSnapshot();
+        QVERIFY2(narrow->error.empty(), narrow->error.c_str());
+        QCOMPARE(layerNames(*narrow), QStringList {QStringLiteral("bidirectional_115")});
+        QCOMPARE(w.session()->traceRequest().layers, std::vector<std::string> {"bidirectional_115"});
+        QVERIFY(narrow->trace.storageBytes() < full->trace.storageBytes());
+        QCOMPARE(narrow->outputs.size(), full->outputs.size());
+        for (std::size_t k = 0; k < full->outputs.size(); ++k) {
+            QVERIFY(narrow->outputs[k].second.values() == full->outputs[k].second.values());
+        }
+        // The views show the recorded layer only.
+        for (const auto& [ref, title] : widgets::listSeries(*narrow)) {
+            QCOMPARE(ref.layer, 0);
+        }
+
+        action(w, second)->trigger();
+        QVERIFY(action(w, second)->isChecked());
+        QVERIFY2(w.statusText().contains(QStringLiteral("At least one layer")), qPrintable(w.statusText()));
+        QCOMPARE(w.session()->traceRequest().layers, std::vector<std::string> {"bidirectional_115"});
+
+        before = generation(w);
+        action(w, QStringLiteral("record_gates"))->trigger();
+        QVERIFY(waitForRun(w, before));
+        QCOMPARE(w.sessions()->save(sessionPath), QString());
+    }
+
+    MainWindow w;
+    QVERIFY(!w.findChild<QMenu*>(QStringLiteral("record_layers_menu"))->isEnabled()); // no model yet
+    QSignalSpy restored(w.sessions(), &app::SessionController::restored);
+    QCOMPARE(w.sessions()->open(sessionPath), QString());
+    QVERIFY(restored.wait(30000) || restored.count() == 1);
+    QVERIFY(waitForRun(w));
+    QVERIFY(!action(w, first)->isChecked());
+    QVERIFY(action(w, second)->isChecked());
+    QVERIFY(!action(w, QStringLiteral("record_gates"))->isChecked());
+    QVERIFY(action(w, QStringLiteral("record_states"))->isChecked());
+    const SnapshotPtr reopened = w.viewContext()->currentSnapshot();
+    QCOMPARE(layerNames(*reopened), QStringList {QStringLiteral("bidirectional_115")});
+    QVERIFY(reopened->trace.layers.front().directions.at(0).cells.at(0).gates.empty());
+
+    std::uint64_t before = generation(w);
+    action(w, QStringLiteral("record_all_layers"))->trigger();
+    QVERIFY(waitForRun(w, before));
+    QVERIFY(action(w, first)->isChecked());
+    QCOMPARE(layerNames(*w.viewContext()->currentSnapshot()), layerNames(*full));
+    QVERIFY(w.session()->traceRequest().layers.empty());
+
+    // Another model: its own layers, every one recorded; the quantities stay as chosen.
+    before = generation(w);
+    action(w, first)->trigger();
+    QVERIFY(waitForRun(w, before));
+    before = generation(w);
+    w.session()->openModel(kExampleModel);
+    QVERIFY(waitForRun(w, before));
+    QVERIFY(!action(w, first));
+    QVERIFY(
+        action(w, QStringLiteral("record_layer_lstm")) && action(w, QStringLiteral("record_layer_lstm"))->isChecked());
+    QVERIFY(w.session()->traceRequest().layers.empty());
+    QVERIFY(!action(w, QStringLiteral("record_gates"))->isChecked());
+    QCOMPARE(layerNames(*w.viewContext()->currentSnapshot()), QStringList {QStringLiteral("lstm")});
 }
 
 // Debug > Memory Budget: a size applies at once and is kept for the next start; a wrong one changes nothing and

@@ -75,6 +75,9 @@ SessionFile fullSession(const std::string& dir)
     saturation.kind = BreakKind::Saturation;
     saturation.saturatedFraction = 0.3;
     s.breakpoints = {threshold, saturation};
+    s.record.layers = {"lstm_2"};
+    s.record.inputs = false;
+    s.record.gates = false;
     s.selection.layer = 1;
     s.selection.direction = 1;
     s.selection.kind = "gate";
@@ -157,6 +160,8 @@ void TestSessionFile::roundTripsEveryField()
     QVERIFY(r.breakpoints[1].kind == BreakKind::Saturation);
     QCOMPARE(r.breakpoints[1].saturatedFraction, 0.3);
     QVERIFY(!r.breakpoints[1].unit);
+    QCOMPARE(r.record.layers, std::vector<std::string> {"lstm_2"});
+    QVERIFY(!r.record.inputs && r.record.states && !r.record.gates && r.record.outputs);
     QCOMPARE(r.selection.kind, std::string("gate"));
     QCOMPARE(r.selection.name, std::string("i"));
     QCOMPARE(r.selection.direction, 1);
@@ -258,6 +263,12 @@ void TestSessionFile::malformedFilesAreRefused_data()
                                     << QStringLiteral("batches[0].source");
     QTest::newRow("option not a bool") << head + QStringLiteral("\"layer_options\": {\"lstm\": {\"stateful\": 1}}}")
                                        << QStringLiteral("layer_options.lstm.stateful");
+    QTest::newRow("record layers not strings")
+        << head + QStringLiteral("\"record\": {\"layers\": [1]}}") << QStringLiteral("record.layers");
+    QTest::newRow("record nothing") << head
+            + QStringLiteral(
+                "\"record\": {\"inputs\": false, \"states\": false, \"gates\": false, \"outputs\": false}}")
+                                    << QStringLiteral("records no quantity");
 }
 
 void TestSessionFile::malformedFilesAreRefused()
