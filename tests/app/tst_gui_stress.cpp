@@ -22,6 +22,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -697,11 +698,18 @@ private:
         return {};
     }
 
-    // Debug > Record: one quantity on or off (the window keeps at least one on).
+    // Debug > Record: one quantity or one layer on or off, or All Layers (the window keeps at least one of each on).
     QString recordChoice()
     {
         static const char* const names[] = {"record_inputs", "record_states", "record_gates", "record_outputs"};
-        QAction* a = m_w.findChild<QAction*>(QLatin1String(names[uniform(0, 3)]));
+        QAction* a = nullptr;
+        const QList<QAction*> layers
+            = m_w.findChildren<QAction*>(QRegularExpression(QStringLiteral("^record_(layer_|all_layers)")));
+        if (uniform(0, 1) == 0 && !layers.isEmpty()) {
+            a = layers[uniform(0, static_cast<int>(layers.size()) - 1)];
+        } else {
+            a = m_w.findChild<QAction*>(QLatin1String(names[uniform(0, 3)]));
+        }
         if (a == nullptr) {
             return QStringLiteral("Debug > Record has no such action");
         }
