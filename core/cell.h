@@ -6,6 +6,7 @@
 // computed, so the debugger can show them. Steps write into buffers the caller preallocated: nothing is allocated
 // inside the time loop.
 
+#include <cstddef>
 #include <memory>
 #include <span>
 #include <string>
@@ -78,6 +79,10 @@ public:
 
     // Scratch for runs of `batch` samples and `steps` steps.
     virtual std::unique_ptr<CellWorkspace> createWorkspace(Index batch, Index steps) const = 0;
+    // The bytes createWorkspace(batch, steps) and prepare() allocate, for the memory budget: the built-in cells hold a
+    // chunk of projected inputs and, where the tiled product runs, a copy of each kernel. 0 for scratch too small to
+    // count.
+    virtual std::size_t workspaceBytes(Index /*batch*/, Index /*steps*/) const { return 0; }
     // Called once before the loop with every step's input in processing order: rows s*batch + b of `inputs`
     // ([steps*batch, inputSize]). `inputs` stays valid until the loop ends. Built-in cells keep a view of it and
     // compute x.W (+ input bias) a chunk of steps at a time, in one product per chunk, as the steps come.

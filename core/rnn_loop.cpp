@@ -595,6 +595,11 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
     };
 
     const Index groups = threadCount(cell, options, batch, steps - firstStep);
+    // Every group's workspace: a chunk of projected inputs, scratch, and where the tiled product runs its own copy of
+    // the kernels (W3 on two threads: 12 MiB of copies).
+    checkMemory(static_cast<std::uint64_t>(groups) * cell.workspaceBytes((batch + groups - 1) / groups, steps),
+        "the workspaces of " + describeCell(cell) + " (" + std::to_string(groups) + " thread(s), batch "
+            + std::to_string(batch) + ")");
     // Streaming with several groups: each waits for the others at a window's end; the last to arrive writes it.
     std::optional<std::barrier<decltype(completeWindow)>> windowBarrier;
     if (stream != nullptr && groups > 1) {

@@ -46,6 +46,17 @@ std::unique_ptr<CellWorkspace> ProjectedCell::createWorkspace(Index batch, Index
     return ws;
 }
 
+std::size_t ProjectedCell::workspaceBytes(Index batch, Index steps) const
+{
+    const Index width = m_gateCount * m_units;
+    // projectedStep, scratch, recurrent and the chunk of chunkSteps steps; scratch2; the strip-major copies.
+    Index floats = (3 + chunkStepsFor(batch, width, std::max<Index>(1, steps))) * batch * width + batch * m_units;
+    if (detail::useStripMajorKernel(width)) {
+        floats += m_kernel.size() + m_recurrentKernel.size();
+    }
+    return static_cast<std::size_t>(floats) * sizeof(float);
+}
+
 void ProjectedCell::prepare(const ConstMatrixMap& inputs, CellWorkspace& workspace) const
 {
     auto& ws = static_cast<ProjectionWorkspace&>(workspace);

@@ -46,6 +46,7 @@ public:
     const RowMatrix& recurrentKernel() const { return m_recurrentKernel; }
 
     std::unique_ptr<CellWorkspace> createWorkspace(Index batch, Index steps) const override;
+    std::size_t workspaceBytes(Index batch, Index steps) const override;
     void prepare(const ConstMatrixMap& inputs, CellWorkspace& workspace) const override;
     bool supportsBatchSplit() const override { return true; }
 

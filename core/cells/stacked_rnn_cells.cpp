@@ -94,6 +94,16 @@ std::unique_ptr<CellWorkspace> StackedRnnCells::createWorkspace(Index batch, Ind
     return ws;
 }
 
+std::size_t StackedRnnCells::workspaceBytes(Index batch, Index steps) const
+{
+    std::size_t bytes = 0;
+    for (std::size_t k = 0; k < m_cells.size(); ++k) {
+        bytes += m_cells[k]->workspaceBytes(batch, k == 0 ? steps : 1)
+            + static_cast<std::size_t>(batch * m_cells[k]->outputSize()) * sizeof(float);
+    }
+    return bytes;
+}
+
 void StackedRnnCells::prepare(const ConstMatrixMap& inputs, CellWorkspace& workspace) const
 {
     // Only the first cell's inputs are known before the loop; the others project their input each step.

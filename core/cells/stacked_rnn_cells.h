@@ -22,6 +22,7 @@ public:
     std::vector<const RnnCell*> leafCells() const override;
 
     std::unique_ptr<CellWorkspace> createWorkspace(Index batch, Index steps) const override;
+    std::size_t workspaceBytes(Index batch, Index steps) const override;
     void prepare(const ConstMatrixMap& inputs, CellWorkspace& workspace) const override;
     void step(const StepIo& io, CellWorkspace& workspace) const override;
     bool supportsBatchSplit() const override; // when every cell does

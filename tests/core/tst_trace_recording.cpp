@@ -39,19 +39,19 @@ struct Setup
     RnnLoopOptions options;
 };
 
-Setup makeSetup(const QString& kind, int threads, bool masked, bool backwards, bool unrollZero)
+Setup makeSetup(const QString& kind, int threads, bool masked, bool backwards, bool unrollZero, Index steps = kSteps)
 {
     Setup s;
     s.cell = makeTestCell(kind.toStdString(), kFeatures, 11);
-    s.x = randomTensor({kBatch, kSteps, kFeatures}, 5);
+    s.x = randomTensor({kBatch, steps, kFeatures}, 5);
     if (masked) {
-        std::vector<std::uint8_t> m(static_cast<std::size_t>(kBatch * kSteps), 1);
+        std::vector<std::uint8_t> m(static_cast<std::size_t>(kBatch * steps), 1);
         for (Index b = 0; b < kBatch; ++b) {
-            for (Index t = 0; t < kSteps; ++t) {
-                m[static_cast<std::size_t>(b * kSteps + t)] = (b + 2 * t) % 5 == 0 ? 0 : 1;
+            for (Index t = 0; t < steps; ++t) {
+                m[static_cast<std::size_t>(b * steps + t)] = (b + 2 * t) % 5 == 0 ? 0 : 1;
             }
         }
-        s.mask = Mask(kBatch, kSteps, m);
+        s.mask = Mask(kBatch, steps, m);
     }
     s.options.threads = threads;
     s.options.goBackwards = backwards;
@@ -340,11 +340,13 @@ private slots:
 
     void budgetRefusesWhatDoesNotFit()
     {
-        const Setup s = makeSetup("lstm", 1, false, false, false);
+        // 200 steps: the trace grows with them, the workspace (a chunk of at most 32 steps) does not.
+        constexpr Index steps = 200;
+        const Setup s = makeSetup("lstm", 1, false, false, false, steps);
         releaseCachedTraceBuffers();
-        // Room for the run's own buffers (3.3 KB) and a states-only trace (2.4 KB), not for the whole trace (9.5 KB),
-        // with a margin either way for the small allocations the heap count sees too.
-        setMemoryBudget(memoryInUse() + 9000);
+        // Room for the run's own buffers (61 KB), its workspace (16 KB) and a states-only trace (45 KB), not for the
+        // whole trace (173 KB), with a margin either way for the small allocations the heap count sees too.
+        setMemoryBudget(memoryInUse() + 150000);
         QString message;
         try {
             (void)runWith(s, {});
@@ -362,7 +364,88 @@ private slots:
         } // the budget counts what is held: the states-only run is let go before the next
         // And so does no trace at all.
         RnnLoopResult plain = rnnLoop(*s.cell, s.x, zeroStates(*s.cell, kBatch), nullptr, {}, s.options);
-        QCOMPARE(plain.outputs.dim(1), kSteps);
+        QCOMPARE(plain.outputs.dim(1), steps);
+    }
+
+    // What a cell says its workspace takes is what createWorkspace and prepare allocate (the heap's own count, within
+    // 10% and a page of bookkeeping), with or without the strip-major kernel copies this build makes.
+    void workspaceBytesAreWhatWorkspacesHold_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<int>("features");
+        QTest::addColumn<int>("units");
+        QTest::addColumn<int>("batch");
+        QTest::addColumn<int>("steps");
+        QTest::newRow("W3 LSTM") << "lstm" << 256 << 512 << 32 << 500;
+        QTest::newRow("W2 LSTM") << "lstm" << 64 << 128 << 16 << 200;
+        QTest::newRow("W4 GRU reset_after") << "gru_reset_after" << 64 << 128 << 16 << 200;
+        QTest::newRow("W5 SimpleRNN") << "simple" << 64 << 128 << 16 << 200;
+        QTest::newRow("stack") << "stack" << 64 << 128 << 16 << 200;
+        QTest::newRow("W1 LSTM") << "lstm" << 16 << 64 << 1 << 1000;
+    }
+    void workspaceBytesAreWhatWorkspacesHold()
+    {
+        if (heapBytesInUse() == 0) {
+            QSKIP("this C library's heap cannot be counted");
+        }
+        QFETCH(QString, kind);
+        QFETCH(int, features);
+        QFETCH(int, units);
+        QFETCH(int, batch);
+        QFETCH(int, steps);
+        const auto tanh = Activation(ActivationKind::Tanh);
+        const auto sigmoid = Activation(ActivationKind::Sigmoid);
+        std::unique_ptr<RnnCell> cell;
+        if (kind == "lstm") {
+            cell = std::make_unique<LstmCell>(features, units, tanh, sigmoid, true);
+        } else if (kind == "gru_reset_after") {
+            cell = std::make_unique<GruCell>(features, units, tanh, sigmoid, true, true);
+        } else if (kind == "simple") {
+            cell = std::make_unique<SimpleRnnCell>(features, units, tanh, true);
+        } else {
+            std::vector<std::unique_ptr<RnnCell>> cells;
+            cells.push_back(std::make_unique<LstmCell>(features, units, tanh, sigmoid, true));
+            cells.push_back(std::make_unique<GruCell>(units, units, tanh, sigmoid, true, true));
+            cell = std::make_unique<StackedRnnCells>(std::move(cells));
+        }
+        const std::vector<float> x(static_cast<std::size_t>(batch * steps * features), 0.5F);
+        const std::uint64_t before = heapBytesInUse();
+        auto workspace = cell->createWorkspace(batch, steps);
+        cell->prepare(ConstMatrixMap(x.data(), batch * steps, features), *workspace);
+        const auto held = static_cast<double>(heapBytesInUse() - before);
+        const auto said = static_cast<double>(cell->workspaceBytes(batch, steps));
+        QVERIFY2(said >= held * 0.9 - 4096 && said <= held * 1.1 + 4096,
+            qPrintable(QStringLiteral("workspaceBytes %1, held %2").arg(said).arg(held)));
+    }
+
+    // The loop checks the workspaces against the budget before any thread starts: W3's layer with room for its
+    // buffers but not for its workspaces is refused, naming them.
+    void budgetRefusesWorkspacesThatDoNotFit()
+    {
+        const auto tanh = Activation(ActivationKind::Tanh);
+        const auto sigmoid = Activation(ActivationKind::Sigmoid);
+        const LstmCell cell(256, 512, tanh, sigmoid, true);
+        const Tensor x = randomTensor({64, 4, 256}, 3);
+        const std::size_t buffers = std::size_t {4} * 64 * (256 + 2 * 512) * sizeof(float);
+        const std::size_t workspace = cell.workspaceBytes(32, 4);
+        QVERIFY(workspace > buffers); // refused whether or not the buffers are allocated by then
+        releaseCachedTraceBuffers();
+        setMemoryBudget(memoryInUse() + buffers + workspace); // one thread's workspace, not two
+        RnnLoopOptions options;
+        options.threads = 2;
+        QString message;
+        try {
+            (void)rnnLoop(cell, x, zeroStates(cell, 64), nullptr, {}, options);
+        } catch (const MemoryBudgetError& e) {
+            message = QString::fromStdString(e.what());
+        }
+        setMemoryBudget(0);
+        QVERIFY2(message.contains("the workspaces of LSTMCell(512) (2 thread(s), batch 64)"), qPrintable(message));
+        options.threads = 1;
+        setMemoryBudget(memoryInUse() + buffers + cell.workspaceBytes(64, 4) + (1 << 20));
+        const RnnLoopResult one = rnnLoop(cell, x, zeroStates(cell, 64), nullptr, {}, options);
+        setMemoryBudget(0);
+        QCOMPARE(one.outputs.dim(0), Index {64});
     }
 
     // The budget adds up everything the process holds, not only traces: a plain buffer of 4 MiB leaves no room
