@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "core/io/file_error.h"
+#include "core/io/file_memory.h"
 #include "core/io/input_file.h"
 
 namespace rnnscope::io {
@@ -1023,8 +1024,10 @@ Hdf5File Hdf5File::openImage(std::vector<unsigned char> bytes, const std::string
                 ? std::string("empty, not HDF5")
                 : "not HDF5 data (no HDF5 signature; starts with \"" + printablePrefix(bytes.data(), size) + "\")");
     }
+    // The core (in-memory) driver without a backing store; H5Pset_file_image copies the buffer, so the image is held
+    // twice while the file opens.
+    checkFileMemory(size, "HDF5's copy of the in-memory file", nameForErrors);
     Hdf5Handle fapl = makeFileAccessList(nameForErrors);
-    // The core (in-memory) driver without a backing store; H5Pset_file_image copies the buffer.
     if (H5Pset_fapl_core(fapl.id(), 1U << 16, 0) < 0 || H5Pset_file_image(fapl.id(), bytes.data(), size) < 0) {
         throw FileError(nameForErrors, withReason("cannot set up an in-memory HDF5 file"));
     }

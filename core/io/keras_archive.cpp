@@ -7,6 +7,7 @@
 
 #include <zip.h>
 
+#include "file_memory.h"
 #include "hdf5_heap_check.h"
 #include "input_file.h"
 #include "keras_h5.h"
@@ -207,6 +208,7 @@ std::vector<unsigned char> ZipArchive::read(const std::string& member, std::uint
         ~Closer() { zip_fclose(f); }
     } closer {file};
 
+    checkFileMemory(st.size, "reading member " + member, path);
     std::vector<unsigned char> bytes(static_cast<std::size_t>(st.size));
     std::uint64_t got = 0;
     while (got < st.size) {

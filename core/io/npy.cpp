@@ -16,8 +16,8 @@
 
 #include "core/io/atomic_file.h"
 #include "core/io/file_error.h"
+#include "core/io/file_memory.h"
 #include "core/io/input_file.h"
-#include "core/memory_budget.h"
 
 namespace rnnscope::io {
 
@@ -562,16 +562,6 @@ void checkDataSize(const Header& h, std::uint64_t available, const std::string& 
     }
 }
 
-// The memory budget (core/memory_budget.h), refused as a problem with this file.
-void checkArrayMemory(std::uint64_t bytes, const std::string& file)
-{
-    try {
-        checkMemory(bytes, "reading the array");
-    } catch (const MemoryBudgetError& e) {
-        throw FileError(file, e.what());
-    }
-}
-
 // Byte order and memory order of the raw data in place.
 void normalise(NpyArray& array, const Header& h)
 {
@@ -900,7 +890,7 @@ NpyArray readNpy(const std::string& path)
     checkDataSize(h, fileSize - dataOffset, path);
 
     // The array and the float32 tensor made from it are held together.
-    checkArrayMemory(h.dataBytes + h.dataBytes / npyItemSize(h.type.dtype) * sizeof(float), path);
+    checkFileMemory(h.dataBytes + h.dataBytes / npyItemSize(h.type.dtype) * sizeof(float), "reading the array", path);
     NpyArray array;
     array.shape = h.shape;
     array.dtype = h.type.dtype;

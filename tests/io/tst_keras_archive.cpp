@@ -34,7 +34,9 @@
 #include "core/io/keras_archive.h"
 #include "core/io/model_loader.h"
 #include "core/layers/basic_layers.h"
+#include "core/memory_budget.h"
 #include "core/rnn_layer.h"
+#include "core/trace_buffer.h"
 
 using namespace rnnscope;
 using nlohmann::json;
@@ -544,6 +546,9 @@ private slots:
 
     void errors_data();
     void errors();
+
+    void budgetRefusesWhatDoesNotFit_data();
+    void budgetRefusesWhatDoesNotFit();
 
 private:
     QTemporaryDir m_dir;
@@ -1177,6 +1182,47 @@ void TestKerasArchive::errors()
             QVERIFY2(what.contains(full), qPrintable(QStringLiteral("'%1' not in '%2'").arg(full, what)));
         }
     }
+}
+
+// The memory budget covers the archive's weights twice: the member read out of the zip, and the copy HDF5's in-memory
+// driver makes of it. k3_s2s_lstm_states.keras holds 2.13 MB of weights: 1 MB of room refuses the member, 3 MB the
+// copy (the member is held by then), and 6 MB opens the model.
+void TestKerasArchive::budgetRefusesWhatDoesNotFit_data()
+{
+    QTest::addColumn<qulonglong>("room");
+    QTest::addColumn<QString>("expected"); // empty: opens
+    QTest::newRow("member") << qulonglong(1 << 20) << QStringLiteral("reading member model.weights.h5 needs 2.04 MB");
+    QTest::newRow("HDF5's copy") << qulonglong(3 << 20) << QStringLiteral("HDF5's copy of the in-memory file needs");
+    QTest::newRow("room enough") << qulonglong(6 << 20) << QString();
+}
+
+void TestKerasArchive::budgetRefusesWhatDoesNotFit()
+{
+    QFETCH(qulonglong, room);
+    QFETCH(QString, expected);
+    if (heapBytesInUse() == 0) {
+        QSKIP("this C library's heap cannot be counted");
+    }
+    const std::string path = str(kRealModels + QStringLiteral("k3_s2s_lstm_states.keras"));
+    releaseCachedTraceBuffers();
+    setMemoryBudget(memoryInUse() + room);
+    QString message;
+    QString file;
+    try {
+        const auto model = io::loadModel(path, std::nullopt);
+        QVERIFY(model.model != nullptr);
+    } catch (const io::FileError& e) {
+        message = QString::fromStdString(e.what());
+        file = QString::fromStdString(e.file());
+    }
+    setMemoryBudget(0);
+    if (expected.isEmpty()) {
+        QVERIFY2(message.isEmpty(), qPrintable(message));
+        return;
+    }
+    QVERIFY2(message.contains(expected), qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("memory budget")), qPrintable(message));
+    QVERIFY2(file.startsWith(QString::fromStdString(path)), qPrintable(file));
 }
 
 QTEST_GUILESS_MAIN(TestKerasArchive)
