@@ -12,6 +12,11 @@
 // root group and every symbol table node ("SNOD") entry, plus every version 2 header by its signature ("OHDR").
 // Local heaps are found by their signature ("HEAP"). Only files with 8-byte offsets and lengths are checked, the only
 // ones h5py writes; anything this walk cannot make sense of is left to HDF5, which reports it.
+//
+// Attribute messages get the same check in an object header (compact storage) and in dense storage (IV.A.2.v: a
+// fractal heap, III.G, indexed by a version 2 B-tree, III.A.2), where HDF5 1.10 decodes them just as unguardedly; a
+// fuzzed file's string attribute there made it allocate 6.8 GB (tests/data/io/dense_attribute_vlen_huge_length.h5
+// reproduces that). Filtered fractal heaps, and links in dense storage, are not read.
 
 #include <cstddef>
 #include <cstdint>

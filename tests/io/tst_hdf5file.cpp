@@ -2,7 +2,9 @@
 // Keras 3 variable-length strings, HDF5 under a .keras name), plus a write/read round trip.
 // Expected values were read with h5py 3.7.
 
+#include <algorithm>
 #include <fstream>
+#include <optional>
 
 #include <QDir>
 #include <QFile>
@@ -14,6 +16,9 @@
 #include "core/io/atomic_file.h"
 #include "core/io/file_error.h"
 #include "core/io/hdf5_file.h"
+#include "core/io/hdf5_heap_check.h"
+#include "core/io/model_loader.h"
+#include "core/model.h"
 
 using namespace rnnscope;
 using namespace rnnscope::io;
@@ -92,6 +97,11 @@ private slots:
     void chunkedStringLists();
     void conversionsAndTypes();
     void absurdDatasetsRefused();
+    void denseAttributes_data();
+    void denseAttributes();
+    void denseAttributeLayouts_data();
+    void denseAttributeLayouts();
+    void denseRealModels();
     void useAfterClose();
     void handleIsMoveOnly();
 };
@@ -701,6 +711,221 @@ void TestHdf5File::absurdDatasetsRefused()
         "only");
     expectFileError([&] { root.dataset("chunked").readFloat32(); }, path,
         "chunked: dataset shape (1048576, 1048576) has more than 2^31 elements; refusing to read it");
+}
+
+namespace {
+
+std::string ioData(const QString& name)
+{
+    return (QStringLiteral(RNNSCOPE_SOURCE_DIR "/tests/data/io/") + name).toStdString();
+}
+
+// Where `needle` occurs in `bytes`.
+std::vector<std::size_t> findAll(const std::vector<unsigned char>& bytes, const std::string& needle)
+{
+    const auto same = [](unsigned char a, char b) { return a == static_cast<unsigned char>(b); };
+    std::vector<std::size_t> found;
+    for (auto it = bytes.begin();
+         (it = std::search(it, bytes.end(), needle.begin(), needle.end(), same)) != bytes.end(); ++it) {
+        found.push_back(static_cast<std::size_t>(it - bytes.begin()));
+    }
+    return found;
+}
+
+// Runs the HDF5 pre-check both ways (file on disk, in-memory image); expects it to pass when `problem` is empty,
+// else to throw a FileError naming the file with `problem` in it.
+void expectPreCheck(const std::string& path, const QString& problem)
+{
+    const std::vector<unsigned char> bytes = readAll(path);
+    QVERIFY(!bytes.empty());
+    if (problem.isEmpty()) {
+        checkHdf5GlobalHeapsInFile(path);
+        checkHdf5GlobalHeaps(bytes, "image.h5");
+        return;
+    }
+    expectFileError([&] { checkHdf5GlobalHeapsInFile(path); }, path, problem);
+    if (QTest::currentTestFailed()) {
+        return;
+    }
+    expectFileError([&] { checkHdf5GlobalHeaps(bytes, "image.h5"); }, "image.h5", problem);
+}
+
+} // namespace
+
+void TestHdf5File::denseAttributes_data()
+{
+    // Written by tools/make_dense_attribute_fixtures.py: a group whose 12 attributes are in dense storage (a fractal
+    // heap indexed by a version 2 B-tree), two of them variable-length strings, and a dataset with 9 string
+    // attributes in dense storage.
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("problem"); // empty: the file passes the pre-check and opens
+    QTest::newRow("good") << "dense_attributes.h5"
+                          << "";
+    // The 4-byte length of the string value `marker` set to 0xF0000000: HDF5 would allocate 4 GB reading it. Byte
+    // 9679 is where its attribute message starts, in the fractal heap's direct block.
+    QTest::newRow("vlen length 0xF0000000")
+        << "dense_attribute_vlen_huge_length.h5"
+        << "corrupt HDF5 file: an attribute at byte 9679 claims a value of 4026531840 bytes, but its global heap "
+           "object holds 17";
+}
+
+void TestHdf5File::denseAttributes()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, problem);
+    const std::string path = ioData(file);
+    expectPreCheck(path, problem);
+    if (!problem.isEmpty() || QTest::currentTestFailed()) {
+        return;
+    }
+    const Hdf5Group layer = Hdf5File::openReadOnly(path).root().group("layer");
+    QCOMPARE(layer.stringAttribute("marker"), std::string("dense-vlen-marker"));
+    QCOMPARE(toQt(layer.stringListAttribute("names")), (QStringList {"kernel:0", "bias:0"}));
+    QCOMPARE(layer.intAttribute("a09"), std::optional<std::int64_t> {9});
+    QCOMPARE(layer.dataset("kernel").stringAttribute("d8"), std::string("value 8"));
+}
+
+void TestHdf5File::denseAttributeLayouts_data()
+{
+    // Which string value's length to corrupt (none: the file as written); each value has a length of its own.
+    QTest::addColumn<int>("corruptLength");
+    QTest::newRow("as written") << 0;
+    // A scalar string attribute: a managed object in a direct block under the root indirect block.
+    QTest::newRow("vlen in an indirect heap") << 41;
+    // An element of a 400-string list: its message (6.4 KB) is a huge object, stored outside the heap's blocks.
+    QTest::newRow("vlen in a huge object") << 33;
+}
+
+void TestHdf5File::denseAttributeLayouts()
+{
+    // Larger dense storage than the fixture: 300 attributes make the name index B-tree two levels deep (internal
+    // node "BTIN") and the fractal heap's root an indirect block ("FHIB"); a 400-element string list and a 10 KB
+    // fixed-length string are larger than the heap's 4 KB managed objects ("huge" objects, in a B-tree of their own).
+    QFETCH(int, corruptLength);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const std::string path = dir.filePath("dense.h5").toStdString();
+    const std::string scalar(41, 's');
+    const std::vector<std::string> list(400, std::string(33, 'l'));
+    const std::string fixed(10000, 'f');
+    {
+        Hdf5Handle fapl(H5Pcreate(H5P_FILE_ACCESS), Hdf5Handle::Kind::PropertyList);
+        H5Pset_libver_bounds(fapl.id(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+        Hdf5Handle file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id()), Hdf5Handle::Kind::File);
+        QVERIFY(file.valid());
+        Hdf5Handle group(H5Gcreate2(file.id(), "g", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), Hdf5Handle::Kind::Group);
+        Hdf5Handle scalarSpace(H5Screate(H5S_SCALAR), Hdf5Handle::Kind::Dataspace);
+        const auto write = [&](const std::string& name, hid_t type, hid_t space, const void* value) {
+            Hdf5Handle a(H5Acreate2(group.id(), name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
+                Hdf5Handle::Kind::Attribute);
+            QVERIFY(a.valid());
+            QCOMPARE(H5Awrite(a.id(), type, value), herr_t {0});
+        };
+        for (int k = 0; k < 300; ++k) {
+            const std::int32_t v = k;
+            write("attribute_" + std::to_string(k), H5T_NATIVE_INT32, scalarSpace.id(), &v);
+        }
+        Hdf5Handle vlen(H5Tcopy(H5T_C_S1), Hdf5Handle::Kind::Datatype);
+        H5Tset_size(vlen.id(), H5T_VARIABLE);
+        const char* scalarValue = scalar.c_str();
+        write("scalar", vlen.id(), scalarSpace.id(), &scalarValue);
+        std::vector<const char*> listValues;
+        for (const std::string& s : list) {
+            listValues.push_back(s.c_str());
+        }
+        const hsize_t count = list.size();
+        Hdf5Handle listSpace(H5Screate_simple(1, &count, nullptr), Hdf5Handle::Kind::Dataspace);
+        write("list", vlen.id(), listSpace.id(), listValues.data());
+        Hdf5Handle fixedType(H5Tcopy(H5T_C_S1), Hdf5Handle::Kind::Datatype);
+        H5Tset_size(fixedType.id(), fixed.size());
+        write("fixed", fixedType.id(), scalarSpace.id(), fixed.data());
+    }
+    if (QTest::currentTestFailed()) {
+        return;
+    }
+    std::vector<unsigned char> bytes = readAll(path);
+    for (const char* signature : {"BTIN", "BTLF", "FHIB", "FHDB", "FRHP"}) {
+        QVERIFY2(!findAll(bytes, signature).empty(), signature);
+    }
+    QVERIFY(findAll(bytes, "BTHD").size() >= 2); // the name index and the huge objects' B-tree
+    if (corruptLength == 0) {
+        expectPreCheck(path, "");
+        const Hdf5Group g = Hdf5File::openReadOnly(path).root().group("g");
+        QCOMPARE(g.stringAttribute("scalar"), scalar);
+        QCOMPARE(g.stringListAttribute("list"), list);
+        QCOMPARE(g.stringAttribute("fixed"), fixed);
+        QCOMPARE(g.intAttribute("attribute_299"), std::optional<std::int64_t> {299});
+        return;
+    }
+    // A variable-length element is its length (4 bytes), its global heap collection's address (8) and an index (4).
+    std::vector<std::size_t> elements;
+    for (const std::size_t collection : findAll(bytes, std::string("GCOL\x01", 5))) {
+        std::string element(12, '\0');
+        for (int k = 0; k < 4; ++k) {
+            element[static_cast<std::size_t>(k)] = static_cast<char>((corruptLength >> (8 * k)) & 0xff);
+        }
+        for (int k = 0; k < 8; ++k) {
+            element[static_cast<std::size_t>(4 + k)] = static_cast<char>((collection >> (8 * k)) & 0xff);
+        }
+        const std::vector<std::size_t> found = findAll(bytes, element);
+        elements.insert(elements.end(), found.begin(), found.end());
+    }
+    QVERIFY(!elements.empty());
+    const std::size_t at = elements.front();
+    bytes[at + 3] = 0xf0; // the length becomes 0xF00000xx: HDF5 would allocate almost 4 GB
+    std::ofstream(path, std::ios::binary | std::ios::trunc)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    expectPreCheck(path,
+        QStringLiteral("claims a value of %1 bytes, but its global heap object holds %2")
+            .arg(0xf0000000U + static_cast<unsigned>(corruptLength))
+            .arg(corruptLength));
+}
+
+void TestHdf5File::denseRealModels()
+{
+    // Real Keras models rewritten by h5py with every object's attributes in dense storage (nine more each, and the
+    // latest file format): the pre-check must pass them and the models load as the originals do. Among them
+    // kKeras3, whose string attributes are variable-length (h5py 3).
+    const QString python = QStringLiteral("/usr/bin/python3");
+    QProcess probe;
+    probe.start(python, {"-c", "import h5py"});
+    if (!probe.waitForFinished(60000) || probe.exitCode() != 0) {
+        QSKIP("no /usr/bin/python3 with h5py");
+    }
+    const char* script = R"(
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], 'r') as src, h5py.File(sys.argv[2], 'w', libver='latest') as dst:
+    def attrs(s, d):
+        for k, v in s.attrs.items():
+            d.attrs[k] = v
+        for i in range(9):
+            d.attrs['dense_%d' % i] = np.int32(i)
+    attrs(src, dst)
+    def copy(name, obj):
+        if isinstance(obj, h5py.Group):
+            attrs(obj, dst.require_group(name))
+        else:
+            attrs(obj, dst.create_dataset(name, data=obj[()]))
+    src.visititems(copy)
+)";
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    for (const char* model : {kLstm213, kKeras3, "fdeep_gru_stateful_tk224.h5"}) {
+        const std::string path = dir.filePath(QString::fromLatin1(model)).toStdString();
+        QProcess p;
+        p.start(python, {"-c", script, QString::fromStdString(realModel(model)), QString::fromStdString(path)});
+        QVERIFY(p.waitForFinished(60000));
+        QVERIFY2(p.exitCode() == 0, qPrintable(QString::fromUtf8(p.readAllStandardError())));
+        QVERIFY2(!findAll(readAll(path), "FRHP").empty(), model);
+        expectPreCheck(path, "");
+        if (QTest::currentTestFailed()) {
+            return;
+        }
+        const io::LoadedModel dense = io::loadModel(path, std::nullopt);
+        const io::LoadedModel original = io::loadModel(realModel(model), std::nullopt);
+        QCOMPARE(dense.model->layers().size(), original.model->layers().size());
+        QCOMPARE(dense.format, original.format);
+    }
 }
 
 void TestHdf5File::useAfterClose()
