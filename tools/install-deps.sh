@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config
   libeigen3-dev libhdf5-dev nlohmann-json3-dev libzip-dev
-  qt6-base-dev qt6-base-dev-tools libqt6svg6-dev libqcustomplot-dev
+  qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqcustomplot-dev
   python3 python3-numpy python3-h5py
   libbenchmark-dev
   valgrind
