@@ -353,14 +353,17 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
     };
     std::function<void()> windowDone; // set below: completeWindow directly, or through a barrier of the groups
 
-    // The returned outputs, batch-major unless time_major. Each group copies its own samples' rows out at its end,
-    // on its own thread; only TF's unrolled masking, which rewrites the outputs after the loop, copies them after.
+    // The returned outputs, batch-major unless time_major. Each group writes its own samples' rows there as each step
+    // emits them, on its own thread, while they are still in cache (a copy after the loop read the whole sequence
+    // back: W5 spent 5% of its time on it); only TF's unrolled masking, which rewrites the outputs after the loop,
+    // copies them after.
     RnnLoopResult result;
     result.outputs = options.timeMajor ? Tensor({steps, batch, units}) : Tensor({batch, steps, units});
     const bool reorderInGroups = !zeroAfterLoop;
-    auto copyOutputsOut = [&](Index b0, Index nb) {
+    // Steps [s0, s1) of samples [b0, b0 + nb), from the emitted outputs to the returned ones.
+    auto copyOutputsOut = [&](Index b0, Index nb, Index s0, Index s1) {
         MatrixMap out = result.outputs.matrix();
-        for (Index s = 0; s < steps; ++s) {
+        for (Index s = s0; s < s1; ++s) {
             if (options.timeMajor) {
                 out.middleRows(s * batch + b0, nb) = outputs.middleRows(s * batch + b0, nb);
             } else {
@@ -542,6 +545,9 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
                 }
             }
             std::swap(current, next);
+            if (reorderInGroups) {
+                copyOutputsOut(b0, nb, s, s + 1);
+            }
 
             if (trace != nullptr) {
                 if (!trace->input.empty()) {
@@ -590,7 +596,7 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
             finalStates[i].middleRows(b0, nb) = stateMap(i);
         }
         if (reorderInGroups) {
-            copyOutputsOut(b0, nb);
+            copyOutputsOut(b0, nb, 0, firstStep); // a resumed run's earlier steps, recorded before
         }
     };
 
@@ -662,7 +668,7 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
         if (trace != nullptr && stream == nullptr && !trace->output.empty() && !outputsInTrace) {
             std::copy(outputs.data(), outputs.data() + outputs.size(), trace->output.stepData(0));
         }
-        copyOutputsOut(0, batch);
+        copyOutputsOut(0, batch, 0, steps);
     }
     if (stream != nullptr) {
         stream->endLayer(*trace);

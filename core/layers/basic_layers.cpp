@@ -13,6 +13,15 @@ std::optional<Mask> maskOf(const LayerInput& in)
     return in.mask != nullptr ? std::optional<Mask>(*in.mask) : std::nullopt;
 }
 
+// One output, moved into place. `return {{y, mask}}` builds the output in an initializer list, whose elements are
+// const, so the vector copies the tensor out of it: megabytes for an input sequence, on every run.
+std::vector<LayerOutput> oneOutput(Tensor tensor, std::optional<Mask> mask)
+{
+    std::vector<LayerOutput> out;
+    out.push_back({std::move(tensor), std::move(mask)});
+    return out;
+}
+
 std::string layerTag(const Layer& l)
 {
     return "layer '" + l.name() + "' (" + l.className() + ")";
@@ -51,7 +60,7 @@ std::vector<LayerOutput> InputLayer::call(const std::vector<LayerInput>& inputs,
         throw ModelError("input '" + name() + "' expects shape " + shapeToString(m_batchShape) + ", got "
             + shapeToString(x.shape()));
     }
-    return {{x, maskOf(inputs[0])}};
+    return oneOutput(x, maskOf(inputs[0]));
 }
 
 // --- Embedding ---
@@ -111,7 +120,7 @@ std::vector<LayerOutput> EmbeddingLayer::call(const std::vector<LayerInput>& inp
         }
         mask = Mask(ids.dim(0), ids.dim(1), std::move(m));
     }
-    return {{std::move(out), std::move(mask)}};
+    return oneOutput(std::move(out), std::move(mask));
 }
 
 // --- Masking ---
@@ -156,7 +165,7 @@ std::vector<LayerOutput> MaskingLayer::call(const std::vector<LayerInput>& input
             std::fill(out.data() + r * features, out.data() + (r + 1) * features, 0.0F);
         }
     }
-    return {{std::move(out), Mask(batch, steps, std::move(keep))}};
+    return oneOutput(std::move(out), Mask(batch, steps, std::move(keep)));
 }
 
 // --- Dense ---
@@ -233,7 +242,7 @@ std::vector<LayerOutput> DenseLayer::call(const std::vector<LayerInput>& inputs,
     }
     Tensor y(shapes[0]);
     apply(x.matrix(), y.matrix());
-    return {{std::move(y), maskOf(inputs[0])}};
+    return oneOutput(std::move(y), maskOf(inputs[0]));
 }
 
 // --- identity layers (Dropout & co. at inference) ---
@@ -252,7 +261,7 @@ std::vector<Shape> IdentityLayer::outputShapes(const std::vector<Shape>& inputSh
 std::vector<LayerOutput> IdentityLayer::call(const std::vector<LayerInput>& inputs, CallContext& /*context*/)
 {
     expectInputCount(inputs.size(), 1);
-    return {{*inputs[0].tensor, maskOf(inputs[0])}};
+    return oneOutput(*inputs[0].tensor, maskOf(inputs[0]));
 }
 
 // --- Activation ---
@@ -278,7 +287,7 @@ std::vector<LayerOutput> ActivationLayer::call(const std::vector<LayerInput>& in
     expectInputCount(inputs.size(), 1);
     Tensor y = *inputs[0].tensor;
     m_activation.apply(y.matrix());
-    return {{std::move(y), maskOf(inputs[0])}};
+    return oneOutput(std::move(y), maskOf(inputs[0]));
 }
 
 // --- RepeatVector ---
@@ -314,7 +323,7 @@ std::vector<LayerOutput> RepeatVectorLayer::call(const std::vector<LayerInput>& 
             std::copy(x.data() + b * x.dim(1), x.data() + (b + 1) * x.dim(1), y.data() + (b * m_n + t) * x.dim(1));
         }
     }
-    return {{std::move(y), std::nullopt}};
+    return oneOutput(std::move(y), std::nullopt);
 }
 
 // --- TimeDistributed ---
@@ -371,7 +380,7 @@ std::vector<LayerOutput> TimeDistributedLayer::call(const std::vector<LayerInput
     auto inner = m_inner->call({{&flat, nullptr}}, context);
     Shape s {x.dim(0), x.dim(1)};
     s.insert(s.end(), inner[0].tensor.shape().begin() + 1, inner[0].tensor.shape().end());
-    return {{inner[0].tensor.reshaped(s), maskOf(inputs[0])}};
+    return oneOutput(inner[0].tensor.reshaped(s), maskOf(inputs[0]));
 }
 
 // --- merge layers ---
@@ -509,7 +518,7 @@ std::vector<LayerOutput> MergeLayer::call(const std::vector<LayerInput>& inputs,
             }
         }
     }
-    return {{std::move(y), std::move(mask)}};
+    return oneOutput(std::move(y), std::move(mask));
 }
 
 } // namespace rnnscope
