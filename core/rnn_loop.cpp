@@ -6,7 +6,6 @@
 #include <exception>
 #include <functional>
 #include <optional>
-#include <thread>
 
 #include "cancellation.h"
 #include "engine_threads.h"
@@ -618,31 +617,22 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
         runGroup(0, batch);
     } else {
         // Contiguous groups of samples, the first `batch % groups` one sample larger. The calling thread runs
-        // group 0; threads are started here, once per run, never inside the time loop.
+        // group 0, the engine's kept workers the others (engine_threads.h); never a thread inside the time loop.
         std::vector<std::exception_ptr> errors(static_cast<std::size_t>(groups));
-        auto guarded = [&](Index g, Index b0, Index nb) {
+        const Index base = batch / groups;
+        const Index extra = batch % groups;
+        runConcurrently(static_cast<int>(groups), [&](int gi) {
+            const Index g = gi;
+            const Index b0 = g * base + std::min(g, extra);
             try {
-                runGroup(b0, nb);
+                runGroup(b0, base + (g < extra ? 1 : 0));
             } catch (...) {
                 errors[static_cast<std::size_t>(g)] = std::current_exception();
                 if (windowBarrier) {
                     windowBarrier->arrive_and_drop(); // the other groups must not wait for this one
                 }
             }
-        };
-        {
-            std::vector<std::jthread> workers;
-            workers.reserve(static_cast<std::size_t>(groups - 1));
-            const Index base = batch / groups;
-            const Index extra = batch % groups;
-            Index b0 = base + (extra > 0 ? 1 : 0);
-            for (Index g = 1; g < groups; ++g) {
-                const Index nb = base + (g < extra ? 1 : 0);
-                workers.emplace_back(guarded, g, b0, nb);
-                b0 += nb;
-            }
-            guarded(0, 0, base + (extra > 0 ? 1 : 0));
-        } // joins
+        });
         for (const auto& e : errors) {
             if (e) {
                 std::rethrow_exception(e);

@@ -36,25 +36,29 @@ inline Tensor randomTensor(Shape shape, unsigned seed, float scale = 1.0F)
 }
 
 // "simple", "lstm", "gru", "gru_reset_after", "minimal", "stack" (LSTM(5) -> GRU(3)).
-inline std::unique_ptr<RnnCell> makeTestCell(const std::string& kind, Index features, unsigned seed)
+// A cell of `kind` with random weights: `units` units (0: the small default, 4; a stack's cells 5 and 3).
+inline std::unique_ptr<RnnCell> makeTestCell(const std::string& kind, Index features, unsigned seed, Index units = 0)
 {
     const auto tanh = Activation(ActivationKind::Tanh);
     const auto sigmoid = Activation(ActivationKind::Sigmoid);
+    const Index u = units > 0 ? units : 4;
     std::unique_ptr<RnnCell> cell;
     if (kind == "simple") {
-        cell = std::make_unique<SimpleRnnCell>(features, 4, tanh, true);
+        cell = std::make_unique<SimpleRnnCell>(features, u, tanh, true);
     } else if (kind == "lstm") {
-        cell = std::make_unique<LstmCell>(features, 4, tanh, sigmoid, true);
+        cell = std::make_unique<LstmCell>(features, u, tanh, sigmoid, true);
     } else if (kind == "gru") {
-        cell = std::make_unique<GruCell>(features, 4, tanh, sigmoid, true, false);
+        cell = std::make_unique<GruCell>(features, u, tanh, sigmoid, true, false);
     } else if (kind == "gru_reset_after") {
-        cell = std::make_unique<GruCell>(features, 4, tanh, sigmoid, true, true);
+        cell = std::make_unique<GruCell>(features, u, tanh, sigmoid, true, true);
     } else if (kind == "minimal") {
-        cell = std::make_unique<MinimalRnnCell>(features, 4);
+        cell = std::make_unique<MinimalRnnCell>(features, u);
     } else if (kind == "stack") {
+        const Index first = units > 0 ? units : 5;
+        const Index second = units > 0 ? units : 3;
         std::vector<std::unique_ptr<RnnCell>> cells;
-        cells.push_back(std::make_unique<LstmCell>(features, 5, tanh, sigmoid, true));
-        cells.push_back(std::make_unique<GruCell>(5, 3, tanh, sigmoid, true, true));
+        cells.push_back(std::make_unique<LstmCell>(features, first, tanh, sigmoid, true));
+        cells.push_back(std::make_unique<GruCell>(first, second, tanh, sigmoid, true, true));
         cell = std::make_unique<StackedRnnCells>(std::move(cells));
     }
     randomizeWeights(*cell, seed);

@@ -1,9 +1,16 @@
 // The batch split across threads (rnn_loop.cpp, engine_threads.h) changes nothing a user can see: for every cell
 // kind and every loop option, a run on 2 or 3 threads returns the same outputs and states as a run on 1 thread
 // (within 1e-6, float rounding of different GEMM shapes), and records a trace of exactly the same layout and
-// values. Also covers what-if edits of chosen samples and units, resuming, constants, Bidirectional, and the knob.
+// values. Also covers what-if edits of chosen samples and units, resuming, constants, Bidirectional, the knob, and
+// runConcurrently, which runs the groups on workers the engine keeps.
 
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
 #include <span>
+#include <thread>
+#include <unistd.h> // gettid: unlike std::thread::id, the kernel's thread ids are not reused at once
 
 #include <QObject>
 #include <QTest>
@@ -160,6 +167,48 @@ std::unique_ptr<RnnCell> bigLstm(unsigned seed)
     return cell;
 }
 
+// Task i of n records its thread, then waits (up to 10 s) until all n have started: true only if they all ran at the
+// same time, as a streamed run's groups must (they wait for each other at every window's end).
+struct ConcurrencyProbe
+{
+    explicit ConcurrencyProbe(int n)
+        : n(n)
+        , threads(static_cast<std::size_t>(n))
+        , kernelIds(static_cast<std::size_t>(n))
+        , ran(static_cast<std::size_t>(n), 0)
+    {
+    }
+
+    void operator()(int i)
+    {
+        threads[static_cast<std::size_t>(i)] = std::this_thread::get_id();
+        kernelIds[static_cast<std::size_t>(i)] = gettid();
+        ++ran[static_cast<std::size_t>(i)];
+        started.fetch_add(1);
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (started.load() < n && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::yield();
+        }
+        if (started.load() < n) {
+            timedOut = true;
+        }
+    }
+
+    bool eachRanOnceOnItsOwnThread() const
+    {
+        const std::set<std::thread::id> distinct(threads.begin(), threads.end());
+        return std::all_of(ran.begin(), ran.end(), [](int r) { return r == 1; })
+            && distinct.size() == static_cast<std::size_t>(n);
+    }
+
+    int n;
+    std::vector<std::thread::id> threads;
+    std::vector<pid_t> kernelIds;
+    std::vector<int> ran;
+    std::atomic<int> started {0};
+    std::atomic<bool> timedOut {false};
+};
+
 } // namespace
 
 class TestEngineThreads : public QObject
@@ -174,6 +223,10 @@ private slots:
     void constantsAreSplitPerSample();
     void automaticChoiceAndKnob();
     void bidirectionalThreadedEqualsSingleThreaded();
+    void runConcurrentlyRunsEveryTaskAtOnce_data();
+    void runConcurrentlyRunsEveryTaskAtOnce();
+    void runConcurrentlyKeepsItsWorkers();
+    void concurrentCallersEachRunEveryTask();
 };
 
 void TestEngineThreads::threadedEqualsSingleThreaded_data()
@@ -353,6 +406,67 @@ void TestEngineThreads::bidirectionalThreadedEqualsSingleThreaded()
     QCOMPARE(single.layers.size(), std::size_t {1});
     QCOMPARE(split.layers.size(), std::size_t {1});
     compareTraces(single.layers[0], split.layers[0]);
+}
+
+void TestEngineThreads::runConcurrentlyRunsEveryTaskAtOnce_data()
+{
+    QTest::addColumn<int>("tasks");
+    QTest::newRow("1") << 1;
+    QTest::newRow("2") << 2;
+    QTest::newRow("5, more than the cores") << 5;
+    QTest::newRow("3, after 5: fewer than the workers kept") << 3;
+}
+
+void TestEngineThreads::runConcurrentlyRunsEveryTaskAtOnce()
+{
+    QFETCH(int, tasks);
+    ConcurrencyProbe probe(tasks);
+    runConcurrently(tasks, std::ref(probe));
+    QVERIFY(!probe.timedOut);
+    QVERIFY(probe.eachRanOnceOnItsOwnThread());
+    QCOMPARE(probe.threads[0], std::this_thread::get_id()); // task 0 on the caller
+}
+
+void TestEngineThreads::runConcurrentlyKeepsItsWorkers()
+{
+    // The point of keeping them: a second call runs on the same threads, without starting new ones.
+    ConcurrencyProbe first(3);
+    runConcurrently(3, std::ref(first));
+    ConcurrencyProbe second(3);
+    runConcurrently(3, std::ref(second));
+    QVERIFY(first.eachRanOnceOnItsOwnThread() && second.eachRanOnceOnItsOwnThread());
+    QCOMPARE(std::set<pid_t>(second.kernelIds.begin(), second.kernelIds.end()),
+        std::set<pid_t>(first.kernelIds.begin(), first.kernelIds.end()));
+
+    // And a run through them twice gives the same results as on one thread.
+    auto cell = bigLstm(53);
+    const Tensor x = randomTensor({16, 20, 8}, 54);
+    RnnLoopOptions options;
+    options.threads = 1;
+    const auto single = rnnLoop(*cell, x, zeroStates(*cell, 16), nullptr, {}, options, nullptr);
+    options.threads = 2;
+    for (int pass = 0; pass < 2; ++pass) {
+        compareResults(single, rnnLoop(*cell, x, zeroStates(*cell, 16), nullptr, {}, options, nullptr));
+    }
+}
+
+void TestEngineThreads::concurrentCallersEachRunEveryTask()
+{
+    // Two threads call at once, each from inside a task of a third call (nested): the calls that find the workers
+    // busy start their own threads, and every task of every call still runs, all of a call's tasks at once.
+    ConcurrencyProbe outer(2);
+    std::vector<std::unique_ptr<ConcurrencyProbe>> inner;
+    inner.push_back(std::make_unique<ConcurrencyProbe>(3));
+    inner.push_back(std::make_unique<ConcurrencyProbe>(3));
+    runConcurrently(2, [&](int i) {
+        runConcurrently(3, std::ref(*inner[static_cast<std::size_t>(i)]));
+        outer(i);
+    });
+    QVERIFY(!outer.timedOut && outer.eachRanOnceOnItsOwnThread());
+    for (const auto& p : inner) {
+        QVERIFY(!p->timedOut);
+        QVERIFY(p->eachRanOnceOnItsOwnThread());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestEngineThreads)

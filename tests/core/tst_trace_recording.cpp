@@ -393,21 +393,7 @@ private slots:
         QFETCH(int, units);
         QFETCH(int, batch);
         QFETCH(int, steps);
-        const auto tanh = Activation(ActivationKind::Tanh);
-        const auto sigmoid = Activation(ActivationKind::Sigmoid);
-        std::unique_ptr<RnnCell> cell;
-        if (kind == "lstm") {
-            cell = std::make_unique<LstmCell>(features, units, tanh, sigmoid, true);
-        } else if (kind == "gru_reset_after") {
-            cell = std::make_unique<GruCell>(features, units, tanh, sigmoid, true, true);
-        } else if (kind == "simple") {
-            cell = std::make_unique<SimpleRnnCell>(features, units, tanh, true);
-        } else {
-            std::vector<std::unique_ptr<RnnCell>> cells;
-            cells.push_back(std::make_unique<LstmCell>(features, units, tanh, sigmoid, true));
-            cells.push_back(std::make_unique<GruCell>(units, units, tanh, sigmoid, true, true));
-            cell = std::make_unique<StackedRnnCells>(std::move(cells));
-        }
+        const auto cell = makeTestCell(kind.toStdString(), features, 1, units);
         const std::vector<float> x(static_cast<std::size_t>(batch * steps * features), 0.5F);
         const std::uint64_t before = heapBytesInUse();
         auto workspace = cell->createWorkspace(batch, steps);
