@@ -92,6 +92,15 @@ void allocateTrace(
     }
 }
 
+// Asks for `floats` floats from p into the cache (L2), without waiting for them: a hint, no effect on results.
+void prefetch(const float* p, Index floats)
+{
+    constexpr Index kLineFloats = 16; // a 64-byte cache line
+    for (Index k = 0; k < floats; k += kLineFloats) {
+        __builtin_prefetch(p + k, 0, 1);
+    }
+}
+
 std::string describeCell(const RnnCell& cell)
 {
     return cell.className() + "(" + std::to_string(cell.units()) + ")";
@@ -507,6 +516,29 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
                     if (stacked) {
                         cellOutputPtrs[k] = ct.output.stepData(s) + b0 * ct.output.width();
                     }
+                }
+            }
+            if (trace != nullptr && s + 1 < steps) {
+                // The next step's rows of the trace are cold (megabytes a run, each written once): fetched while
+                // this step computes, the stores of the next wait less for them. Ten alternating rounds of 21
+                // passes on 2 threads: W5's median 2.69 -> 2.50 ms (faster in 8 rounds of 10), W4's 7.05 -> 6.81 ms
+                // (6 of 10).
+                for (const auto& ct : trace->cells) {
+                    if (!ct.gates.empty()) {
+                        const TraceSeries& g = ct.gates.front();
+                        prefetch(g.stepData(s + 1) + b0 * g.width(), nb * g.width());
+                    }
+                }
+                for (std::size_t i = 0; i < nStates; ++i) {
+                    if (stateSeries[i] != nullptr) {
+                        prefetch(stateSeries[i]->stepData(s + 1) + b0 * stateSpecs[i].size, nb * stateSpecs[i].size);
+                    }
+                }
+                if (outputsInTrace) {
+                    prefetch(outputs.data() + ((s + 1) * batch + b0) * units, nb * units);
+                }
+                if (!trace->input.empty()) {
+                    prefetch(trace->input.stepData(s + 1) + b0 * features, nb * features);
                 }
             }
             StepIo io;
