@@ -6,12 +6,15 @@
 #include <functional>
 
 #include "file_error.h"
+#include "hdf5_check_format.h"
 #include "hdf5_object_check.h"
 #include "input_file.h"
 
 namespace rnnscope::io {
 
 namespace {
+
+using detail::readLe;
 
 constexpr std::size_t kSignatureSize = 5; // "GCOL" and version 1: all H5HG__hdr_deserialize checks
 constexpr std::uint64_t kHeaderSize = 16; // signature block + collection size (8-byte lengths)
@@ -20,15 +23,6 @@ constexpr std::uint64_t kObjectHeaderSize = 16; // index (2), reference count (2
 bool isSignature(const unsigned char* p)
 {
     return std::memcmp(p, "GCOL\x01", kSignatureSize) == 0;
-}
-
-std::uint64_t readLe(const unsigned char* p, int bytes)
-{
-    std::uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; --i) {
-        v = (v << 8) | p[i];
-    }
-    return v;
 }
 
 // Reads `n` bytes at `offset`; false when they are not all there.
