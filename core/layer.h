@@ -70,6 +70,14 @@ public:
     // Symbolic shapes (-1 = unknown); throws ModelError when the inputs cannot feed this layer.
     virtual std::vector<Shape> outputShapes(const std::vector<Shape>& inputShapes) const = 0;
     virtual std::vector<LayerOutput> call(const std::vector<LayerInput>& inputs, CallContext& context) = 0;
+    // For a layer whose one output is its one input unchanged (InputLayer): makes the checks `call` makes and
+    // returns that input, so Model::predict hands the caller's tensor on instead of a copy of it (an input sequence
+    // is megabytes; copying W5's took 4% of its run). Other layers: nullopt, and `call` computes the output.
+    virtual std::optional<LayerInput> passThrough(const std::vector<LayerInput>& inputs) const
+    {
+        (void)inputs;
+        return std::nullopt;
+    }
 
     virtual bool isRecurrent() const { return false; }
     // Everything the layer's outputs depend on besides its inputs (class, options, weights), hashed: equal hashes

@@ -216,6 +216,9 @@ std::vector<Tensor> Model::predict(
     }
     const std::uint64_t settings = tracking ? recordingHash(context) : 0U;
     std::vector<std::vector<LayerOutput>> values(m_nodes.size());
+    // What each node hands the layers after it: its `values`, or for a node whose layer passes its input through
+    // (an InputLayer) the caller's own tensor and mask, not a copy.
+    std::vector<std::vector<LayerInput>> views(m_nodes.size());
     auto runNode = [&](std::size_t i, const std::vector<LayerInput>& in, std::uint64_t inputsHash) {
         Layer& layer = *m_nodes[i].layer;
         std::uint64_t signature = 0;
@@ -235,9 +238,12 @@ std::vector<Tensor> Model::predict(
         const bool traceAvailable = context.trace == nullptr
             || (old != nullptr && context.reuseTrace != nullptr
                 && old->firstTraceLayer + old->traceLayers <= context.reuseTrace->layers.size());
-        const bool reuse
-            = old != nullptr && old->valid && old->signature == signature && layer.reusable() && traceAvailable;
-        if (reuse) {
+        const std::optional<LayerInput> through = layer.passThrough(in);
+        const bool unchanged = old != nullptr && old->valid && old->signature == signature;
+        const bool reuse = !through && unchanged && layer.reusable() && traceAvailable;
+        if (through) {
+            views[i] = {*through}; // nothing computed, nothing kept: the next call hands its own input on again
+        } else if (reuse) {
             values[i] = old->outputs;
             for (std::size_t k = 0; context.trace != nullptr && k < old->traceLayers; ++k) {
                 context.trace->layers.push_back(context.reuseTrace->layers[old->firstTraceLayer + k]);
@@ -259,6 +265,11 @@ std::vector<Tensor> Model::predict(
                 signatures[i] = signature;
             }
         }
+        if (!through) {
+            for (const auto& v : values[i]) {
+                views[i].push_back({&v.tensor, v.mask ? &*v.mask : nullptr});
+            }
+        }
         if (context.record != nullptr && tracking) {
             NodeRecord& r = context.record->nodes[i];
             r.valid = layer.reusable();
@@ -266,7 +277,8 @@ std::vector<Tensor> Model::predict(
             r.outputs = values[i];
             r.firstTraceLayer = traceBefore;
             r.traceLayers = context.trace != nullptr ? context.trace->layers.size() - traceBefore : 0U;
-            ++(reuse ? context.record->reusedNodes : context.record->calledNodes);
+            // A passed-through input counts as reused when it is the same as last time.
+            ++(reuse || (through && unchanged) ? context.record->reusedNodes : context.record->calledNodes);
         }
     };
     for (std::size_t i = 0; i < m_inputs.size(); ++i) {
@@ -295,8 +307,7 @@ std::vector<Tensor> Model::predict(
         std::vector<LayerInput> in;
         ContentHash inputsHash;
         for (const auto& ref : node.inputs) {
-            const LayerOutput& v = values[ref.node].at(ref.index);
-            in.push_back({&v.tensor, v.mask ? &*v.mask : nullptr});
+            in.push_back(views[ref.node].at(ref.index));
             if (tracking) {
                 inputsHash.number(signatures[ref.node]).number(ref.index);
             }
@@ -308,6 +319,10 @@ std::vector<Tensor> Model::predict(
     std::vector<Tensor> out;
     for (std::size_t k = 0; k < m_outputs.size(); ++k) {
         const auto& ref = m_outputs[k].ref;
+        if (values[ref.node].empty()) { // a model input named as an output: the caller's tensor, copied
+            out.push_back(*views[ref.node].at(ref.index).tensor);
+            continue;
+        }
         Tensor& value = values[ref.node].at(ref.index).tensor;
         const bool namedAgain = std::any_of(m_outputs.begin() + static_cast<std::ptrdiff_t>(k) + 1, m_outputs.end(),
             [&](const auto& later) { return later.ref.node == ref.node && later.ref.index == ref.index; });

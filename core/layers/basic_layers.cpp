@@ -50,6 +50,12 @@ std::vector<Shape> InputLayer::outputShapes(const std::vector<Shape>& /*inputSha
 
 std::vector<LayerOutput> InputLayer::call(const std::vector<LayerInput>& inputs, CallContext& /*context*/)
 {
+    const LayerInput in = *passThrough(inputs);
+    return oneOutput(*in.tensor, maskOf(in));
+}
+
+std::optional<LayerInput> InputLayer::passThrough(const std::vector<LayerInput>& inputs) const
+{
     expectInputCount(inputs.size(), 1);
     const Tensor& x = *inputs[0].tensor;
     bool fits = x.rank() == static_cast<Index>(m_batchShape.size());
@@ -60,7 +66,7 @@ std::vector<LayerOutput> InputLayer::call(const std::vector<LayerInput>& inputs,
         throw ModelError("input '" + name() + "' expects shape " + shapeToString(m_batchShape) + ", got "
             + shapeToString(x.shape()));
     }
-    return oneOutput(x, maskOf(inputs[0]));
+    return inputs[0];
 }
 
 // --- Embedding ---

@@ -26,6 +26,7 @@ public:
     std::string describe() const override;
     std::vector<Shape> outputShapes(const std::vector<Shape>& inputShapes) const override;
     std::vector<LayerOutput> call(const std::vector<LayerInput>& inputs, CallContext& context) override;
+    std::optional<LayerInput> passThrough(const std::vector<LayerInput>& inputs) const override;
     const Shape& batchShape() const { return m_batchShape; }
     void setBatchShape(Shape shape) { m_batchShape = std::move(shape); }
     bool integer() const { return m_integer; }
