@@ -41,6 +41,7 @@ protected:
 private:
     void rebuild(); // the snapshot or the selection changed: new columns
     void refresh(); // the step or the sample changed: new numbers
+    void updateHeader(); // the title above the table: layer, step, sample, masked or not
     void fitColumns(bool shrink);
 
     ViewContext* m_context;

@@ -1,5 +1,7 @@
 #include <cmath>
 
+#include <QHeaderView>
+#include <QScrollBar>
 #include <QTableView>
 #include <QTest>
 
@@ -22,6 +24,7 @@ private slots:
     void maskedStepIsLabelled();
     void sampleChangeUpdates();
     void errorSnapshotShowsTheError();
+    void columnsFitTheRowsInView();
     void screenshot();
 };
 
@@ -149,6 +152,52 @@ void TestInspectorView::errorSnapshotShowsTheError()
     context.setSnapshot(testing::errorSnapshot());
     QVERIFY(view.headerText().contains(QStringLiteral("expected 4 features")));
     QCOMPARE(view.quantities(), QStringList {});
+}
+
+// Columns are as wide as the widest text among the rows in view (not every unit's: measuring those made a toggle
+// 10 ms slower), and a row scrolled into view widens its column when its text needs it.
+void TestInspectorView::columnsFitTheRowsInView()
+{
+    ViewContext context;
+    InspectorView view(&context);
+    view.resize(700, 260); // about 8 of the 64 units in view
+    auto cell = std::make_unique<LstmCell>(
+        2, 64, Activation(ActivationKind::Tanh), Activation(ActivationKind::Sigmoid), true);
+    testing::randomizeWeights(*cell, 13);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    context.setSnapshot(testing::runLayer(std::move(cell), "lstm", "LSTM", testing::randomTensor({2, 6, 2}, 7)));
+    context.setStep(3);
+    QCoreApplication::processEvents(); // the table lays out its rows and scroll range
+    QTableView* table = view.table();
+    const auto* model = table->model();
+    auto widestInView = [&](int column) {
+        int widest = 0;
+        const int top = table->rowAt(0);
+        const int bottom = table->rowAt(table->viewport()->height() - 1);
+        for (int r = top; r <= (bottom < 0 ? model->rowCount() - 1 : bottom); ++r) {
+            widest = std::max(widest, table->sizeHintForIndex(model->index(r, column)).width());
+        }
+        return widest;
+    };
+    QVERIFY(table->rowAt(table->viewport()->height() - 1) < 40); // the lower rows are out of view
+    int grown = 0;
+    QList<int> before;
+    for (int c = 0; c < model->columnCount(); ++c) {
+        QVERIFY2(table->columnWidth(c) >= widestInView(c), qPrintable(QStringLiteral("column %1").arg(c)));
+        before.push_back(table->columnWidth(c));
+    }
+    for (int value = 0; value <= table->verticalScrollBar()->maximum(); value += 4) {
+        table->verticalScrollBar()->setValue(value);
+        for (int c = 0; c < model->columnCount(); ++c) {
+            QVERIFY2(table->columnWidth(c) >= widestInView(c),
+                qPrintable(QStringLiteral("column %1 at scroll %2").arg(c).arg(value)));
+        }
+    }
+    for (int c = 0; c < model->columnCount(); ++c) {
+        grown += table->columnWidth(c) > before[c] ? 1 : 0;
+    }
+    QVERIFY(grown > 0); // some lower row was wider than those first in view: the check above saw a real widening
 }
 
 void TestInspectorView::screenshot()
