@@ -173,6 +173,9 @@ StepPlotView::StepPlotView(ViewContext* context, QWidget* parent)
 
     m_plot->setMinimumSize(160, 120);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    // Solid lines as separate segments: QPainter stroking a 1.8 px polyline as one path took 4.5 ms of a toggle's
+    // redraw for three 200-step traces; segments draw the same lines with plainer joins.
+    m_plot->setPlottingHint(QCP::phFastPolylines, true);
     // Only time zooms and pans: the views share one time axis, while units and samples are fixed rows.
     m_plot->axisRect()->setRangeDrag(Qt::Horizontal);
     m_plot->axisRect()->setRangeZoom(Qt::Horizontal);
