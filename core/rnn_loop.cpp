@@ -206,6 +206,7 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
             throw ModelError(describeCell(cell) + ": cannot resume at step " + std::to_string(firstStep)
                 + " without a recorded run of " + std::to_string(steps) + " steps");
         }
+        trace->makeOwn(); // a copy of another run's trace (copy on write): copied here, not on each thread
     }
 
     const Index units = cell.outputSize();

@@ -12,7 +12,7 @@ TraceSeries::TraceSeries(std::string name, Index steps, Index batch, Index width
     , m_batch(batch)
     , m_width(width)
     , m_window(steps)
-    , m_values(static_cast<std::size_t>(shapeVolume({steps, batch, width})), true)
+    , m_values(std::make_shared<TraceBuffer>(static_cast<std::size_t>(shapeVolume({steps, batch, width})), true))
 {
 }
 
@@ -24,28 +24,22 @@ TraceSeries TraceSeries::forRecording(std::string name, Index steps, Index batch
     s.m_batch = batch;
     s.m_width = width;
     s.m_window = std::clamp<Index>(window, steps > 0 ? 1 : 0, steps);
-    s.m_values = TraceBuffer(static_cast<std::size_t>(shapeVolume({s.m_window, batch, width})), false);
+    s.m_values
+        = std::make_shared<TraceBuffer>(static_cast<std::size_t>(shapeVolume({s.m_window, batch, width})), false);
     return s;
 }
 
-TraceSeries::TraceSeries(const TraceSeries& other)
-    : m_name(other.m_name)
-    , m_steps(other.m_steps)
-    , m_batch(other.m_batch)
-    , m_width(other.m_width)
-    , m_window(other.m_window)
-    , m_values(other.m_values.size(), false)
+float* TraceSeries::writableData()
 {
-    std::copy(other.m_values.data(), other.m_values.data() + other.m_values.size(), m_values.data());
-}
-
-TraceSeries& TraceSeries::operator=(const TraceSeries& other)
-{
-    if (this != &other) {
-        TraceSeries copy(other);
-        *this = std::move(copy);
+    if (!m_values) {
+        return nullptr;
     }
-    return *this;
+    if (m_values.use_count() > 1) {
+        auto own = std::make_shared<TraceBuffer>(m_values->size(), false);
+        std::copy(m_values->data(), m_values->data() + m_values->size(), own->data());
+        m_values = std::move(own);
+    }
+    return m_values->data();
 }
 
 Tensor TraceSeries::toBatchMajor() const
@@ -99,6 +93,25 @@ std::size_t ModelTrace::storageBytes() const
         bytes += layerBytes(l);
     }
     return bytes;
+}
+
+void LayerTrace::makeOwn()
+{
+    input.makeOwn();
+    output.makeOwn();
+    for (auto& c : cells) {
+        for (auto& st : c.states) {
+            st.makeOwn();
+        }
+        for (auto& g : c.gates) {
+            g.makeOwn();
+        }
+        c.input.makeOwn();
+        c.output.makeOwn();
+    }
+    for (auto& d : directions) {
+        d.makeOwn();
+    }
 }
 
 const LayerTrace* ModelTrace::find(const std::string& layerName) const

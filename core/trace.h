@@ -11,6 +11,7 @@
 // can be streamed: its series then hold only a window of steps, which a TraceStream writes out as the loop goes.
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <utility>
@@ -31,8 +32,10 @@ public:
     // (window == steps: the whole run; fewer: step s lives in slot s % window, for streaming).
     static TraceSeries forRecording(std::string name, Index steps, Index batch, Index width, Index window);
 
-    TraceSeries(const TraceSeries& other);
-    TraceSeries& operator=(const TraceSeries& other);
+    // Copies share the values until one of them writes (copy on write): a re-run that takes an unchanged layer's
+    // trace from the previous run (node_reuse.h), or a view showing the pinned baseline, does not copy megabytes.
+    TraceSeries(const TraceSeries&) = default;
+    TraceSeries& operator=(const TraceSeries&) = default;
     TraceSeries(TraceSeries&&) noexcept = default;
     TraceSeries& operator=(TraceSeries&&) noexcept = default;
 
@@ -40,31 +43,38 @@ public:
     Index steps() const { return m_steps; }
     Index batch() const { return m_batch; }
     Index width() const { return m_width; }
-    bool empty() const { return m_values.empty(); }
+    bool empty() const { return !m_values || m_values->empty(); }
     // Holds fewer steps than the run had (a streamed trace): only stepData() of the current window is valid.
     bool windowed() const { return m_window < m_steps; }
     Index windowSteps() const { return m_window; }
-    std::span<const float> values() const { return {m_values.data(), m_values.size()}; }
-    std::size_t storageBytes() const { return m_values.capacityBytes(); }
+    std::span<const float> values() const { return {data(), m_values ? m_values->size() : 0U}; }
+    std::size_t storageBytes() const { return m_values ? m_values->capacityBytes() : 0U; }
 
-    float* stepData(Index step) { return m_values.data() + slot(step) * m_batch * m_width; }
-    const float* stepData(Index step) const { return m_values.data() + slot(step) * m_batch * m_width; }
+    // Writing through a series whose values are shared first gives it its own copy of them.
+    float* stepData(Index step) { return writableData() + slot(step) * m_batch * m_width; }
+    const float* stepData(Index step) const { return data() + slot(step) * m_batch * m_width; }
     float at(Index step, Index sample, Index unit) const
     {
-        return m_values.data()[static_cast<std::size_t>((slot(step) * m_batch + sample) * m_width + unit)];
+        return data()[static_cast<std::size_t>((slot(step) * m_batch + sample) * m_width + unit)];
     }
+    // Makes the values this series' own now (copying them if shared), so that writers on several threads later
+    // find nothing to copy: stepData() must not copy on two threads at once.
+    void makeOwn() { (void)writableData(); }
+    bool sharesValuesWith(const TraceSeries& other) const { return m_values && m_values == other.m_values; }
     // Batch-major copy [batch, steps, width], the layout of the trace file (a whole series only).
     Tensor toBatchMajor() const;
 
 private:
     Index slot(Index step) const { return m_window == m_steps ? step : step % m_window; }
+    const float* data() const { return m_values ? m_values->data() : nullptr; }
+    float* writableData();
 
     std::string m_name;
     Index m_steps = 0;
     Index m_batch = 0;
     Index m_width = 0;
     Index m_window = 0;
-    TraceBuffer m_values;
+    std::shared_ptr<TraceBuffer> m_values; // shared between copies until one writes
 };
 
 struct CellTrace
@@ -137,6 +147,8 @@ struct LayerTrace
     {
         return !mask.empty() && mask[static_cast<std::size_t>(step * batch + sample)] == 0;
     }
+    // TraceSeries::makeOwn on every series of the layer (its cells' and directions' too).
+    void makeOwn();
 };
 
 struct ModelTrace

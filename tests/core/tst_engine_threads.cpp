@@ -313,11 +313,17 @@ void TestEngineThreads::resumeThreadedEqualsSingleThreaded()
     const auto a = rnnLoop(*cell, x, zeroStates(*cell, kBatch), &mask, {}, options, &single, edits, &at);
 
     options.threads = 2;
-    LayerTrace split;
-    rnnLoop(*cell, x, zeroStates(*cell, kBatch), &mask, {}, options, &split);
+    LayerTrace recorded;
+    rnnLoop(*cell, x, zeroStates(*cell, kBatch), &mask, {}, options, &recorded);
+    const LayerTrace before = recorded; // kept as recorded: what the what-if run starts from
+    // The what-if run goes on in a copy of the recorded trace, which shares its values until written (copy on
+    // write; under TSan this also checks that the group threads do not each copy them).
+    LayerTrace split = recorded;
     const auto b = rnnLoop(*cell, x, zeroStates(*cell, kBatch), &mask, {}, options, &split, edits, &at);
     compareResults(a, b);
     compareTraces(single, split);
+    compareTraces(recorded, before); // the recorded run is untouched
+    QVERIFY(!split.output.sharesValuesWith(recorded.output));
 
     // And the resumed run equals a whole run with the same edit.
     options.threads = 1;

@@ -159,6 +159,14 @@ private slots:
         QCOMPARE(static_cast<int>(again.record.calledNodes), 3 - reused);
         QCOMPARE(static_cast<int>(full.record.reusedNodes), 0);
         compareRuns(again, full);
+        // A reused layer's trace is the earlier call's, shared rather than copied (TraceSeries copy on write).
+        if (reused >= 2) {
+            const LayerTrace& now = again.trace.layers.front();
+            const LayerTrace& then = before.trace.layers.front();
+            QVERIFY(now.output.sharesValuesWith(then.output));
+            QVERIFY(now.cells.front().states.front().sharesValuesWith(then.cells.front().states.front()));
+            QVERIFY(now.cells.front().gates.front().sharesValuesWith(then.cells.front().gates.front()));
+        }
         if (change != "nothing" && change != "untraced") {
             // The change did change something downstream, so a stale reuse would have been caught above.
             QVERIFY(!sameBits(again.outputs[0].values(), before.outputs[0].values())

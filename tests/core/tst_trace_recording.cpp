@@ -169,6 +169,37 @@ private slots:
         setTraceBufferCacheLimit(std::size_t {1} << 30);
     }
 
+    // Copies of a series share its values until one of them writes: then only the writer gets its own copy.
+    void copiesShareValuesUntilOneWrites()
+    {
+        TraceSeries a("h", 3, 2, 4);
+        a.stepData(1)[5] = 7.0F; // step 1, sample 1, unit 1
+        const std::size_t inUse = traceBytesInUse();
+        const TraceSeries b = a;
+        TraceSeries c;
+        c = a;
+        QVERIFY(b.sharesValuesWith(a));
+        QVERIFY(c.sharesValuesWith(a));
+        QCOMPARE(traceBytesInUse(), inUse); // no buffer was made for the copies
+        TraceSeries d = b;
+        d.stepData(1)[5] = -1.0F;
+        QVERIFY(!d.sharesValuesWith(a));
+        QVERIFY(b.sharesValuesWith(a));
+        QCOMPARE(d.at(1, 1, 1), -1.0F);
+        QCOMPARE(a.at(1, 1, 1), 7.0F);
+        QCOMPARE(b.at(1, 1, 1), 7.0F);
+        QCOMPARE(c.at(1, 1, 1), 7.0F);
+        QCOMPARE(traceBytesInUse(), inUse + d.storageBytes());
+        c.makeOwn();
+        QVERIFY(!c.sharesValuesWith(a));
+        QCOMPARE(c.at(1, 1, 1), 7.0F);
+        // A series that is the only one left with its values writes them in place.
+        TraceSeries e("c", 2, 1, 16);
+        const float* where = e.values().data();
+        e.stepData(1)[0] = 1.0F;
+        QCOMPARE(e.values().data(), where);
+    }
+
     void streamedWindowsEqualTheWholeTrace_data()
     {
         QTest::addColumn<QString>("kind");
