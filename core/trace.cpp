@@ -29,16 +29,14 @@ TraceSeries TraceSeries::forRecording(std::string name, Index steps, Index batch
     return s;
 }
 
-float* TraceSeries::writableData()
+float* TraceSeries::ownCopy()
 {
     if (!m_values) {
         return nullptr;
     }
-    if (m_values.use_count() > 1) {
-        auto own = std::make_shared<TraceBuffer>(m_values->size(), false);
-        std::copy(m_values->data(), m_values->data() + m_values->size(), own->data());
-        m_values = std::move(own);
-    }
+    auto own = std::make_shared<TraceBuffer>(m_values->size(), false);
+    std::copy(m_values->data(), m_values->data() + m_values->size(), own->data());
+    m_values = std::move(own);
     return m_values->data();
 }
 

@@ -67,7 +67,9 @@ public:
 private:
     Index slot(Index step) const { return m_window == m_steps ? step : step % m_window; }
     const float* data() const { return m_values ? m_values->data() : nullptr; }
-    float* writableData();
+    // Inline for the engine's loop, which asks for every step's rows: one reference count read when not shared.
+    float* writableData() { return m_values && m_values.use_count() == 1 ? m_values->data() : ownCopy(); }
+    float* ownCopy(); // copies shared values into a buffer of this series' own
 
     std::string m_name;
     Index m_steps = 0;
