@@ -1,6 +1,7 @@
+#include <algorithm>
 #include <cmath>
+#include <memory>
 
-#include <QHeaderView>
 #include <QScrollBar>
 #include <QTableView>
 #include <QTest>
@@ -25,6 +26,7 @@ private slots:
     void sampleChangeUpdates();
     void errorSnapshotShowsTheError();
     void columnsFitTheRowsInView();
+    void columnsFitRowsRevealedByATallerView();
     void screenshot();
 };
 
@@ -154,43 +156,61 @@ void TestInspectorView::errorSnapshotShowsTheError()
     QCOMPARE(view.quantities(), QStringList {});
 }
 
-// Columns are as wide as the widest text among the rows in view (not every unit's: measuring those made a toggle
-// 10 ms slower), and a row scrolled into view widens its column when its text needs it.
-void TestInspectorView::columnsFitTheRowsInView()
+namespace {
+
+// The widest text among the rows now in the table's viewport, for one column.
+int widestInView(const QTableView& table, int column)
 {
-    ViewContext context;
-    InspectorView view(&context);
-    view.resize(700, 260); // about 8 of the 64 units in view
+    const auto* model = table.model();
+    int widest = 0;
+    const int top = table.rowAt(0);
+    const int bottom = table.rowAt(table.viewport()->height() - 1);
+    for (int r = top; r <= (bottom < 0 ? model->rowCount() - 1 : bottom); ++r) {
+        widest = std::max(widest, table.sizeHintForIndex(model->index(r, column)).width());
+    }
+    return widest;
+}
+
+// Shows a 64-unit LSTM's step 3 in a view of the given height; few of the units are then in view.
+std::unique_ptr<InspectorView> shownLstm(ViewContext& context, int height)
+{
+    auto view = std::make_unique<InspectorView>(&context);
+    view->resize(700, height);
     auto cell = std::make_unique<LstmCell>(
         2, 64, Activation(ActivationKind::Tanh), Activation(ActivationKind::Sigmoid), true);
     testing::randomizeWeights(*cell, 13);
-    view.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view->show();
+    if (!QTest::qWaitForWindowExposed(view.get())) {
+        return nullptr;
+    }
     context.setSnapshot(testing::runLayer(std::move(cell), "lstm", "LSTM", testing::randomTensor({2, 6, 2}, 7)));
     context.setStep(3);
     QCoreApplication::processEvents(); // the table lays out its rows and scroll range
-    QTableView* table = view.table();
+    return view;
+}
+
+} // namespace
+
+// Columns are as wide as the widest text among the rows in view (not every unit's: measuring those took 14 ms of a
+// toggle), and a row scrolled into view widens its column when its text needs it.
+void TestInspectorView::columnsFitTheRowsInView()
+{
+    ViewContext context;
+    const auto view = shownLstm(context, 260); // about 8 of the 64 units in view
+    QVERIFY(view);
+    QTableView* table = view->table();
     const auto* model = table->model();
-    auto widestInView = [&](int column) {
-        int widest = 0;
-        const int top = table->rowAt(0);
-        const int bottom = table->rowAt(table->viewport()->height() - 1);
-        for (int r = top; r <= (bottom < 0 ? model->rowCount() - 1 : bottom); ++r) {
-            widest = std::max(widest, table->sizeHintForIndex(model->index(r, column)).width());
-        }
-        return widest;
-    };
     QVERIFY(table->rowAt(table->viewport()->height() - 1) < 40); // the lower rows are out of view
     int grown = 0;
     QList<int> before;
     for (int c = 0; c < model->columnCount(); ++c) {
-        QVERIFY2(table->columnWidth(c) >= widestInView(c), qPrintable(QStringLiteral("column %1").arg(c)));
+        QVERIFY2(table->columnWidth(c) >= widestInView(*table, c), qPrintable(QStringLiteral("column %1").arg(c)));
         before.push_back(table->columnWidth(c));
     }
     for (int value = 0; value <= table->verticalScrollBar()->maximum(); value += 4) {
         table->verticalScrollBar()->setValue(value);
         for (int c = 0; c < model->columnCount(); ++c) {
-            QVERIFY2(table->columnWidth(c) >= widestInView(c),
+            QVERIFY2(table->columnWidth(c) >= widestInView(*table, c),
                 qPrintable(QStringLiteral("column %1 at scroll %2").arg(c).arg(value)));
         }
     }
@@ -198,6 +218,31 @@ void TestInspectorView::columnsFitTheRowsInView()
         grown += table->columnWidth(c) > before[c] ? 1 : 0;
     }
     QVERIFY(grown > 0); // some lower row was wider than those first in view: the check above saw a real widening
+}
+
+// A view made taller shows rows that were out of view without scrolling (the scroll bar's range changes, its value
+// does not); their columns widen to fit them too.
+void TestInspectorView::columnsFitRowsRevealedByATallerView()
+{
+    ViewContext context;
+    const auto view = shownLstm(context, 260);
+    QVERIFY(view);
+    QTableView* table = view->table();
+    const auto* model = table->model();
+    QList<int> before;
+    for (int c = 0; c < model->columnCount(); ++c) {
+        before.push_back(table->columnWidth(c));
+    }
+    view->resize(700, 2400); // every unit in view
+    QCoreApplication::processEvents();
+    QCOMPARE(table->verticalScrollBar()->value(), 0);
+    QVERIFY(table->rowAt(table->viewport()->height() - 1) < 0); // the last row is in view, with room below it
+    int grown = 0;
+    for (int c = 0; c < model->columnCount(); ++c) {
+        QVERIFY2(table->columnWidth(c) >= widestInView(*table, c), qPrintable(QStringLiteral("column %1").arg(c)));
+        grown += table->columnWidth(c) > before[c] ? 1 : 0;
+    }
+    QVERIFY(grown > 0); // a revealed row was wider than those first in view
 }
 
 void TestInspectorView::screenshot()
