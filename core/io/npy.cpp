@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <stdexcept>
@@ -955,11 +956,11 @@ Mask toMask(const NpyArray& array, const std::string& pathForErrors)
     return Mask(array.shape[0], array.shape[1], std::move(keep));
 }
 
-std::vector<unsigned char> encodeNpy(const Shape& shape, NpyDType dtype, const void* values)
-{
-    const Index volume = shapeVolume(shape); // throws std::invalid_argument for negative dims
-    const std::size_t dataBytes = static_cast<std::size_t>(volume) * npyItemSize(dtype);
+namespace {
 
+// The magic, version, header length and header numpy.save writes before the data.
+std::vector<unsigned char> encodeNpyPreamble(const Shape& shape, NpyDType dtype, std::size_t dataBytes)
+{
     // Exactly numpy.lib.format._write_array_header (numpy >= 1.23): sorted keys, trailing ", ", then spare
     // spaces so the leading dimension can grow in place, then _wrap_header's padding to 64 bytes and '\n'.
     std::string header
@@ -989,6 +990,16 @@ std::vector<unsigned char> encodeNpy(const Shape& shape, NpyDType dtype, const v
         out.push_back(static_cast<unsigned char>((header.size() >> (8 * i)) & 0xffU));
     }
     out.insert(out.end(), header.begin(), header.end());
+    return out;
+}
+
+} // namespace
+
+std::vector<unsigned char> encodeNpy(const Shape& shape, NpyDType dtype, const void* values)
+{
+    const Index volume = shapeVolume(shape); // throws std::invalid_argument for negative dims
+    const std::size_t dataBytes = static_cast<std::size_t>(volume) * npyItemSize(dtype);
+    std::vector<unsigned char> out = encodeNpyPreamble(shape, dtype, dataBytes);
     const auto* bytes = static_cast<const unsigned char*>(values);
     if (dataBytes > 0) {
         out.insert(out.end(), bytes, bytes + dataBytes);
@@ -1050,6 +1061,53 @@ void writeNpy(const std::string& path, const Shape& shape, const std::uint8_t* v
 void writeNpyInt32(const std::string& path, const Shape& shape, const std::int32_t* values)
 {
     writeEncoded(path, shape, NpyDType::Int32, values);
+}
+
+void writeNpyFloat32Rows(const std::string& path, const Shape& shape, Index rowLength, Index rowsPerBlock,
+    const std::function<void(float*, Index, Index)>& fillRows)
+{
+    std::vector<unsigned char> preamble;
+    Index rows = 0;
+    try {
+        const Index volume = shapeVolume(shape);
+        if (volume > 0 && (rowLength <= 0 || volume % rowLength != 0)) {
+            throw std::invalid_argument(
+                "rows of " + std::to_string(rowLength) + " floats do not divide shape " + shapeToString(shape));
+        }
+        rows = volume > 0 ? volume / rowLength : 0;
+        preamble = encodeNpyPreamble(shape, NpyDType::Float32, 0);
+    } catch (const std::invalid_argument& e) {
+        throw FileError(path, std::string("cannot write: ") + e.what());
+    }
+    AtomicFile file(path);
+    {
+        std::ofstream out(file.tempPath(), std::ios::binary | std::ios::trunc);
+        if (!out) {
+            const int error = errno;
+            throw FileError(path, "cannot create temporary file " + file.tempPath() + ": " + std::strerror(error));
+        }
+        out.write(reinterpret_cast<const char*>(preamble.data()), static_cast<std::streamsize>(preamble.size()));
+        const Index perBlock = std::clamp<Index>(rowsPerBlock, 1, std::max<Index>(1, rows));
+        std::vector<float> block(static_cast<std::size_t>(std::min(perBlock, rows) * rowLength));
+        for (Index first = 0; first < rows && out; first += perBlock) {
+            const Index count = std::min(perBlock, rows - first);
+            fillRows(block.data(), first, count);
+            out.write(reinterpret_cast<const char*>(block.data()),
+                static_cast<std::streamsize>(static_cast<std::size_t>(count * rowLength) * sizeof(float)));
+        }
+        out.flush();
+        if (!out) {
+            const int error = errno;
+            throw FileError(path,
+                "cannot write " + std::to_string(rows * rowLength) + " floats to temporary file " + file.tempPath()
+                    + ": " + std::strerror(error));
+        }
+        out.close();
+        if (out.fail()) {
+            throw FileError(path, "cannot close temporary file " + file.tempPath());
+        }
+    }
+    file.commit();
 }
 
 } // namespace rnnscope::io

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -73,5 +74,10 @@ void writeNpy(const std::string& path, const Tensor& tensor); // '<f4'
 // '|b1' (values normalised to 0/1) when asBool, else '|u1'.
 void writeNpy(const std::string& path, const Shape& shape, const std::uint8_t* values, bool asBool);
 void writeNpyInt32(const std::string& path, const Shape& shape, const std::int32_t* values); // '<i4'
+// A float32 array too large to copy whole, written a block at a time: its values in C order are rows of `rowLength`
+// floats, and fillRows(buffer, first, count) puts rows [first, first + count) into buffer (at most `rowsPerBlock`).
+// The same bytes as writeNpy of the whole array.
+void writeNpyFloat32Rows(const std::string& path, const Shape& shape, Index rowLength, Index rowsPerBlock,
+    const std::function<void(float*, Index, Index)>& fillRows);
 
 } // namespace rnnscope::io

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <stdexcept>
 
 #include <hdf5.h>
 
@@ -44,7 +45,10 @@ struct Hdf5TraceSink::Impl
     const LayerTrace* owner = nullptr;
     Index windowSteps = 0;
     std::vector<StreamedDataset> streamed;
-    std::vector<float> window; // one window of one dataset, batch-major, reused
+    std::vector<float> window; // one window or block of one dataset, batch-major, reused
+    // A whole series is written in blocks of whole chunks gathered into `window`, not copied out whole first (a 51 MB
+    // gate of the [8, 100000, 4] example, or gigabytes for a long run of a wide layer).
+    std::size_t seriesBlockBytes = TraceWriteLimits {}.blockBytes;
     // Declared before file: destroyed after it, so the file is closed while the helpers still exist.
     Hdf5Handle lcpl;
     Hdf5Handle stringType;
@@ -99,6 +103,68 @@ struct Hdf5TraceSink::Impl
         if (shapeVolume(shape) > 0 && H5Dwrite(d.id(), memoryType, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0) {
             fail(label(path) + ": cannot write dataset");
         }
+    }
+
+    // Samples [b0, b0 + nb) x steps [s0, s0 + ns) of a series' columns into the dataset, through `window`.
+    void writeBlock(const Hdf5Handle& dataset, const std::string& path, const TraceSeries& series, Index column,
+        Index width, Index b0, Index nb, Index s0, Index ns)
+    {
+        window.resize(static_cast<std::size_t>(nb * ns * width));
+        for (Index b = 0; b < nb; ++b) {
+            for (Index t = 0; t < ns; ++t) {
+                const float* src = series.stepData(s0 + t) + (b0 + b) * series.width() + column;
+                std::copy(src, src + width, window.data() + (b * ns + t) * width);
+            }
+        }
+        const hsize_t start[3] = {static_cast<hsize_t>(b0), static_cast<hsize_t>(s0), 0};
+        const hsize_t count[3] = {static_cast<hsize_t>(nb), static_cast<hsize_t>(ns), static_cast<hsize_t>(width)};
+        Hdf5Handle fileSpace(H5Dget_space(dataset.id()), Hdf5Handle::Kind::Dataspace);
+        Hdf5Handle memorySpace(H5Screate_simple(3, count, nullptr), Hdf5Handle::Kind::Dataspace);
+        if (!fileSpace || !memorySpace
+            || H5Sselect_hyperslab(fileSpace.id(), H5S_SELECT_SET, start, nullptr, count, nullptr) < 0
+            || H5Dwrite(dataset.id(), H5T_NATIVE_FLOAT, memorySpace.id(), fileSpace.id(), H5P_DEFAULT, window.data())
+                < 0) {
+            fail(path + ": cannot write samples " + std::to_string(b0) + ".." + std::to_string(b0 + nb - 1) + ", steps "
+                + std::to_string(s0) + ".." + std::to_string(s0 + ns - 1));
+        }
+    }
+
+    // A whole series' columns as a batch-major [B, T, width] dataset, chunked as any dataset is (hdf5ChunkDims), in
+    // blocks of whole chunks: whole samples while a sample fits in seriesBlockBytes, else runs of whole chunks of
+    // steps of one sample (hdf5ChunkDims halves the samples to one before it halves the steps). Every chunk is written
+    // once and whole, so none is read back, and the file holds what one write of the whole array would.
+    void writeSeries(const std::string& path, const TraceSeries& series, Index column, Index width)
+    {
+        const Shape shape {series.batch(), series.steps(), width};
+        const std::vector<hsize_t> chunk = hdf5ChunkDims(shape, sizeof(float));
+        Hdf5Handle d = createDataset(path, shape, H5T_IEEE_F32LE, sizeof(float), &chunk);
+        if (shapeVolume(shape) == 0) {
+            return;
+        }
+        const Index batch = series.batch();
+        const Index steps = series.steps();
+        const auto chunkSamples = static_cast<Index>(chunk[0]);
+        const auto chunkSteps = static_cast<Index>(chunk[1]);
+        const auto sampleBytes = static_cast<std::size_t>(steps * width) * sizeof(float);
+        if (sampleBytes <= seriesBlockBytes) {
+            const Index fit = static_cast<Index>(seriesBlockBytes / sampleBytes);
+            const Index samples = std::max(chunkSamples, fit / chunkSamples * chunkSamples);
+            for (Index b0 = 0; b0 < batch; b0 += samples) {
+                writeBlock(d, path, series, column, width, b0, std::min(samples, batch - b0), 0, steps);
+            }
+        } else {
+            const auto stepBytes = static_cast<std::size_t>(chunkSamples * width) * sizeof(float);
+            const Index fit = static_cast<Index>(seriesBlockBytes / std::max<std::size_t>(1, stepBytes));
+            const Index run = std::max(chunkSteps, fit / chunkSteps * chunkSteps);
+            for (Index b0 = 0; b0 < batch; b0 += chunkSamples) {
+                for (Index s0 = 0; s0 < steps; s0 += run) {
+                    writeBlock(d, path, series, column, width, b0, std::min(chunkSamples, batch - b0), s0,
+                        std::min(run, steps - s0));
+                }
+            }
+        }
+        window.clear();
+        window.shrink_to_fit();
     }
 
     void setAttributes(hid_t object, const std::string& path, const Attributes& attributes)
@@ -187,6 +253,11 @@ Hdf5TraceSink::Hdf5TraceSink(std::string nameForErrors, const std::string& diskP
 
 Hdf5TraceSink::~Hdf5TraceSink() = default;
 
+void Hdf5TraceSink::setSeriesBlockBytes(std::size_t bytes)
+{
+    m_impl->seriesBlockBytes = std::max<std::size_t>(1, bytes);
+}
+
 void Hdf5TraceSink::setMode(Mode mode, const LayerTrace* owner, Index windowSteps)
 {
     m_impl->mode = mode;
@@ -223,7 +294,10 @@ void Hdf5TraceSink::series(const std::string& path, const TraceSeries& values, I
 {
     Impl& d = *m_impl;
     if (d.mode == Mode::Whole) {
-        TraceSink::series(path, values, column, width);
+        if (values.windowed()) {
+            throw std::logic_error("series " + values.name() + " was streamed: only a window of its steps is held");
+        }
+        d.writeSeries(path, values, column, width);
         return;
     }
     if (d.mode == Mode::Complete) {

@@ -34,6 +34,8 @@ public:
     void writeWindow(const LayerTrace* owner, Index first, Index last);
     // Closes the datasets declared for `owner`.
     void forget(const LayerTrace* owner);
+    // The buffer a whole series is written through (TraceWriteLimits::blockBytes).
+    void setSeriesBlockBytes(std::size_t bytes);
 
     void group(const std::string& path, const Attributes& attributes) override;
     void floats(const std::string& path, const Tensor& values) override;

@@ -3,6 +3,7 @@
 // a walker describes groups and datasets to a sink, which stores them (HDF5 in memory or on disk, or .npy files).
 // Internal to core/io.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -103,5 +104,30 @@ void writeTrace(
 void writeBidirectionalGroup(TraceSink& sink, const std::string& prefix, const LayerTrace& layer);
 // One recurrent layer, or one direction of a Bidirectional.
 void writeSingleLayer(TraceSink& sink, const std::string& prefix, const LayerTrace& layer);
+
+// How the writers hold a trace's files while they write them. Tests choose small limits to write small traces every
+// way a large one is written.
+struct TraceWriteLimits
+{
+    // Traces recording at most this many bytes of series are written through an in-memory HDF5 file (which AtomicFile
+    // writes out, recovering from any failure), larger ones straight to a temporary file on disk: in memory, the file
+    // and the copy of its image took twice its size on top of the trace.
+    std::size_t inMemoryBytes = std::size_t {64} << 20;
+    // A series is gathered batch-major into a buffer of about this size a block at a time, not copied out whole.
+    std::size_t blockBytes = std::size_t {16} << 20;
+};
+void writeTraceHdf5(
+    const std::string& path, const ModelTrace& trace, const TraceInputs& inputs, const TraceWriteLimits& limits);
+void writeTraceNpy(
+    const std::string& dir, const ModelTrace& trace, const TraceInputs& inputs, const TraceWriteLimits& limits);
+
+// Bytes of every series a layer (with its directions) records, for all its steps: what its datasets hold before
+// compression, so at least what they take on disk (trace_disk_space.cpp).
+std::size_t layerSeriesBytes(const LayerTrace& layer);
+// HDF5 1.10 cannot recover from a failed write to disk (a full disk crashes the process at exit), so what a file
+// written there will take is checked before any of it is written. Throws FileError(finalPath, "<what> needs up to
+// ..., but only ... are free on its disk") when the disk holding `temporary` has less than `needed` free.
+void checkFreeSpace(
+    const std::string& finalPath, const std::string& temporary, std::size_t needed, const std::string& what);
 
 } // namespace rnnscope::io::detail

@@ -5,42 +5,13 @@
 #include <system_error>
 #include <unistd.h>
 
-#if defined(__unix__)
-#include <sys/statvfs.h>
-#endif
-
 #include "core/io/file_error.h"
 #include "core/io/trace_hdf5_sink.h"
 #include "core/io/trace_layout.h"
-#include "core/memory_budget.h"
 
 namespace rnnscope::io {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-// Bytes of every series a layer records, for all its steps (what its datasets hold, uncompressed).
-std::size_t layerSeriesBytes(const LayerTrace& layer)
-{
-    auto bytes = [&](const TraceSeries& s) {
-        return s.empty() ? std::size_t {0}
-                         : static_cast<std::size_t>(s.steps() * s.batch() * s.width()) * sizeof(float);
-    };
-    std::size_t total = bytes(layer.input) + bytes(layer.output);
-    for (const auto& c : layer.cells) {
-        total += bytes(c.input) + bytes(c.output);
-        for (const auto& s : c.states) {
-            total += bytes(s);
-        }
-        for (const auto& g : c.gates) {
-            total += bytes(g);
-        }
-    }
-    return total;
-}
-
-} // namespace
 
 struct Hdf5TraceStream::Impl
 {
@@ -80,34 +51,12 @@ struct Hdf5TraceStream::Impl
         throw FileError(path, "layer " + layer.name + " is not part of the trace being streamed");
     }
 
-    // HDF5 1.10 cannot recover from a failed write (a full disk crashes the process at exit), so the space a
-    // layer needs is checked before any of it is written. Its datasets are compressed, so this errs on the safe side.
+    // The space a layer needs, checked before any of it is written (trace_layout.h: HDF5 1.10 cannot recover from
+    // a failed write). Its datasets are compressed, so this errs on the safe side.
     void checkFreeSpace(const LayerTrace& layer) const
     {
-#if defined(__unix__)
-        struct statvfs vfs
-        {
-        };
-        fs::path dir = fs::path(temporary).parent_path();
-        if (dir.empty()) {
-            dir = ".";
-        }
-        if (statvfs(dir.c_str(), &vfs) != 0) {
-            return;
-        }
-        const auto available = static_cast<std::uint64_t>(vfs.f_bavail) * static_cast<std::uint64_t>(vfs.f_frsize);
-        std::size_t needed = layerSeriesBytes(layer) + (std::size_t {1} << 20);
-        for (const auto& d : layer.directions) {
-            needed += layerSeriesBytes(d);
-        }
-        if (needed > available) {
-            throw FileError(path,
-                "the trace of layer " + layer.name + " needs up to " + formatBytes(needed) + ", but only "
-                    + formatBytes(available) + " are free on its disk");
-        }
-#else
-        (void)layer;
-#endif
+        detail::checkFreeSpace(path, temporary, detail::layerSeriesBytes(layer) + (std::size_t {1} << 20),
+            "the trace of layer " + layer.name);
     }
 };
 

@@ -490,8 +490,9 @@ Json toJson(const Attributes& attributes)
 class NpySink : public TraceSink
 {
 public:
-    explicit NpySink(std::string dir)
+    NpySink(std::string dir, std::size_t blockBytes)
         : m_dir(std::move(dir))
+        , m_blockBytes(blockBytes)
     {
         m_attributes = Json::object();
         m_datasets = Json::object();
@@ -508,6 +509,24 @@ public:
     void floats(const std::string& path, const Tensor& values) override
     {
         writeNpy(file(path, values.shape(), "float32"), values);
+    }
+    // Written a block of (sample, step) rows at a time from the time-major series, not copied out whole first.
+    void series(const std::string& path, const TraceSeries& values, Index column, Index width) override
+    {
+        if (values.windowed()) {
+            throw std::logic_error("series " + values.name() + " was streamed: only a window of its steps is held");
+        }
+        const Index steps = values.steps();
+        const Shape shape {values.batch(), steps, width};
+        const Index rowsPerBlock
+            = std::max<Index>(1, static_cast<Index>(m_blockBytes / (std::max<Index>(1, width) * sizeof(float))));
+        writeNpyFloat32Rows(
+            file(path, shape, "float32"), shape, width, rowsPerBlock, [&](float* out, Index first, Index count) {
+                for (Index r = first; r < first + count; ++r) {
+                    const float* src = values.stepData(r % steps) + (r / steps) * values.width() + column;
+                    std::copy(src, src + width, out + (r - first) * width);
+                }
+            });
     }
     void mask(const std::string& path, const Shape& shape, const std::uint8_t* values) override
     {
@@ -539,6 +558,7 @@ private:
     }
 
     std::string m_dir;
+    std::size_t m_blockBytes;
     Json m_attributes;
     Json m_datasets;
 };
@@ -642,12 +662,18 @@ std::vector<std::string> gateNamesForCellClass(const std::string& cellClass)
 
 void writeTraceHdf5(const std::string& path, const ModelTrace& trace, const TraceInputs& inputs)
 {
+    detail::writeTraceHdf5(path, trace, inputs, TraceWriteLimits {});
+}
+
+void detail::writeTraceHdf5(
+    const std::string& path, const ModelTrace& trace, const TraceInputs& inputs, const TraceWriteLimits& limits)
+{
     const Json options = runOptions(inputs.optionsJson);
     std::error_code ec;
     if (fs::is_directory(fs::status(path, ec))) {
         throw FileError(path, "is a directory");
     }
-    // Checked before the (possibly long) in-memory build, so a wrong path fails at once with a clear message.
+    // Checked before the (possibly long) build of the file, so a wrong path fails at once with a clear message.
     fs::path parent = fs::path(path).parent_path();
     if (parent.empty()) {
         parent = ".";
@@ -659,20 +685,54 @@ void writeTraceHdf5(const std::string& path, const ModelTrace& trace, const Trac
     if (!fs::is_directory(parentStatus)) {
         throw FileError(path, parent.string() + " is not a directory");
     }
-    std::vector<unsigned char> bytes;
-    {
-        detail::Hdf5TraceSink sink(path);
-        writeTrace(sink, trace, inputs, options);
-        bytes = sink.finishImage();
+    std::size_t seriesBytes = 0;
+    for (const auto& layer : trace.layers) {
+        seriesBytes += layerSeriesBytes(layer);
     }
-    AtomicFile::writeBytes(path, bytes.data(), bytes.size());
+    if (seriesBytes <= limits.inMemoryBytes) {
+        // Built in memory and written by AtomicFile, which recovers from any failed write (trace_hdf5_sink.h).
+        std::vector<unsigned char> bytes;
+        {
+            detail::Hdf5TraceSink sink(path);
+            sink.setSeriesBlockBytes(limits.blockBytes);
+            writeTrace(sink, trace, inputs, options);
+            bytes = sink.finishImage();
+        }
+        AtomicFile::writeBytes(path, bytes.data(), bytes.size());
+        return;
+    }
+    // A large trace goes straight to disk under a temporary name: in memory, the file and the copy of its image
+    // were twice its size on top of the trace (1.4 GB at peak for the 371 MB trace of the [8, 100000, 4] example).
+    // The space it may take is checked first, as the streamed writer does, since HDF5 1.10 cannot recover from a
+    // failed write to disk.
+    std::size_t topLevelBytes = std::size_t {1} << 20;
+    for (const auto& list : {&inputs.inputs, &inputs.outputs}) {
+        for (const auto& named : *list) {
+            topLevelBytes += static_cast<std::size_t>(named.second.size()) * sizeof(float);
+        }
+    }
+    AtomicFile file(path);
+    checkFreeSpace(path, file.tempPath(), seriesBytes + topLevelBytes, "the trace");
+    {
+        detail::Hdf5TraceSink sink(path, file.tempPath());
+        sink.setSeriesBlockBytes(limits.blockBytes);
+        writeTrace(sink, trace, inputs, options);
+        sink.close();
+    }
+    file.commit();
 }
 
 void writeTraceNpy(const std::string& dir, const ModelTrace& trace, const TraceInputs& inputs)
 {
+    detail::writeTraceNpy(dir, trace, inputs, TraceWriteLimits {});
+}
+
+void detail::writeTraceNpy(
+    const std::string& dir, const ModelTrace& trace, const TraceInputs& inputs, const TraceWriteLimits& limits)
+{
     const Json options = runOptions(inputs.optionsJson);
     ensureDirectory(dir);
-    NpySink sink(dir);
+    NpySink sink(dir, limits.blockBytes);
     writeTrace(sink, trace, inputs, options);
     sink.finish();
 }

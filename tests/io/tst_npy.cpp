@@ -1,5 +1,6 @@
 // .npy reading, conversion and writing, against files numpy itself wrote (tests/data/npy/make_fixtures.py).
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -80,6 +81,8 @@ private slots:
     void writerMatchesNumpy_data();
     void writerMatchesNumpy();
     void typedWritersMatchNumpy();
+    void rowWriterMatchesNumpy_data();
+    void rowWriterMatchesNumpy();
     void roundTrip_data();
     void roundTrip();
     void headerLayout_data();
@@ -498,6 +501,61 @@ void TestNpy::typedWritersMatchNumpy()
     QCOMPARE(fileBytes(dir.filePath("i4.npy")), fileBytes(fixture("numpy_i4_2x3.npy")));
 
     QCOMPARE(entriesExcept(dir.path(), {"f4.npy", "scalar.npy", "b1.npy", "u1.npy", "i4.npy"}), QStringList {});
+}
+
+// The writer that takes an array a block of rows at a time (the trace's series) writes numpy's bytes for any block
+// size, the rows asked for in order and each once.
+void TestNpy::rowWriterMatchesNumpy_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<qint64>("rowLength");
+    QTest::addColumn<qint64>("rowsPerBlock");
+    QTest::newRow("2x3, a row a block") << "numpy_f4_2x3.npy" << qint64 {3} << qint64 {1};
+    QTest::newRow("2x3, single floats") << "numpy_f4_2x3.npy" << qint64 {1} << qint64 {4};
+    QTest::newRow("1000x2, 7 rows a block") << "numpy_f4_1000x2.npy" << qint64 {2} << qint64 {7};
+    QTest::newRow("1000x2, one block") << "numpy_f4_1000x2.npy" << qint64 {2} << qint64 {5000};
+    QTest::newRow("rank 6, rows of 30") << "numpy_f4_1x2x3x4x5x6.npy" << qint64 {30} << qint64 {5};
+    QTest::newRow("0x3, no rows") << "numpy_f4_0x3.npy" << qint64 {3} << qint64 {2};
+}
+
+void TestNpy::rowWriterMatchesNumpy()
+{
+    QFETCH(QString, file);
+    QFETCH(qint64, rowLength);
+    QFETCH(qint64, rowsPerBlock);
+    const NpyArray array = readNpy(fixturePath(file));
+    const Tensor values = toTensor(array, file.toStdString());
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString out = dir.filePath(file);
+    Index next = 0;
+    writeNpyFloat32Rows(
+        out.toStdString(), values.shape(), rowLength, rowsPerBlock, [&](float* block, Index first, Index count) {
+            QVERIFY(first == next && count >= 1 && count <= rowsPerBlock);
+            std::copy(values.data() + first * rowLength, values.data() + (first + count) * rowLength, block);
+            next = first + count;
+        });
+    QCOMPARE(next, values.size() / rowLength);
+    QCOMPARE(fileBytes(out), fileBytes(fixture(file)));
+    QCOMPARE(entriesExcept(dir.path(), {file}), QStringList {});
+
+    // Rows that do not divide the array are refused, naming the file, and nothing is written. (An empty array has
+    // no rows of any length: it is written.)
+    const QString bad = dir.filePath("bad.npy");
+    QString error;
+    try {
+        writeNpyFloat32Rows(bad.toStdString(), values.shape(), values.size() + 1, 1, [](float*, Index, Index) {});
+    } catch (const FileError& e) {
+        error = QString::fromUtf8(e.what());
+    }
+    if (values.size() > 0) {
+        QVERIFY2(error.contains(QStringLiteral("bad.npy")) && error.contains(QStringLiteral("do not divide")),
+            qPrintable(error));
+        QVERIFY(!QFileInfo::exists(bad));
+    } else {
+        QCOMPARE(error, QString());
+        QCOMPARE(fileBytes(bad), fileBytes(fixture(file)));
+    }
 }
 
 void TestNpy::roundTrip_data()

@@ -24,6 +24,7 @@
 #include "core/io/file_error.h"
 #include "core/io/hdf5_file.h"
 #include "core/io/npy.h"
+#include "core/io/trace_layout.h"
 #include "core/io/trace_writer.h"
 #include "core/rnn_layer.h"
 #include "tests/core/engine_fixtures.h"
@@ -137,6 +138,23 @@ QString qs(const std::string& s)
 QString js(const nlohmann::json& value)
 {
     return QString::fromStdString(value.dump());
+}
+
+// The chunk dimensions a dataset was created with (empty when it is not chunked).
+std::vector<hsize_t> chunkDims(const std::string& file, const std::string& path)
+{
+    std::vector<hsize_t> dims(8, 0);
+    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    const hid_t d = f < 0 ? -1 : H5Dopen2(f, path.c_str(), H5P_DEFAULT);
+    const hid_t plist = d < 0 ? -1 : H5Dget_create_plist(d);
+    const int rank = plist < 0 || H5Pget_layout(plist) != H5D_CHUNKED ? 0 : H5Pget_chunk(plist, 8, dims.data());
+    dims.resize(static_cast<std::size_t>(std::max(rank, 0)));
+    for (const auto& [id, close] : {std::pair {plist, &H5Pclose}, {d, &H5Dclose}, {f, &H5Fclose}}) {
+        if (id >= 0) {
+            close(id);
+        }
+    }
+    return dims;
 }
 
 // value(b, t, u) of a batch-major [B,T,W] dataset must equal expected(t, b, u) of the time-major series.
@@ -308,6 +326,8 @@ private slots:
     void hdf5MaskFromLayerWhenNonePassed();
     void handBuiltTrace();
     void npyLayout();
+    void largeTracesWrittenInBlocks_data();
+    void largeTracesWrittenInBlocks();
     void readableWithH5py();
     void csvFiles();
     void csvValues();
@@ -652,6 +672,83 @@ void TestTraceWriter::handBuiltTrace()
                     R"("num_constants":3,"return_sequences":false,"weird":"1e"})"));
     QCOMPARE(gateNamesForCellClass("LSTMCell"), (std::vector<std::string> {"i", "f", "c", "o"}));
     QVERIFY(gateNamesForCellClass("SimpleRNNCell").empty());
+}
+
+// A trace larger than the writers' limits is written to disk, not built in memory, and its series go out a block of
+// whole chunks at a time, not copied out whole. Small limits make a small trace take every one of those paths; each
+// file must hold exactly what the series hold, and the .npy files the same bytes as written in one block.
+void TestTraceWriter::largeTracesWrittenInBlocks_data()
+{
+    QTest::addColumn<qint64>("inMemoryBytes");
+    QTest::addColumn<qint64>("blockBytes");
+    const qint64 defaults = static_cast<qint64>(detail::TraceWriteLimits {}.inMemoryBytes);
+    const qint64 oneBlock = static_cast<qint64>(detail::TraceWriteLimits {}.blockBytes);
+    // A gate of one sample is 20001 steps x 4 units: 320 KB, chunked as [1, 10001, 4] (hdf5ChunkDims).
+    QTest::newRow("in memory, one block") << defaults << oneBlock;
+    QTest::newRow("in memory, a sample a block") << defaults << qint64 {400 << 10};
+    QTest::newRow("in memory, a chunk of steps a block") << defaults << qint64 {100 << 10};
+    QTest::newRow("on disk, one block") << qint64 {0} << oneBlock;
+    QTest::newRow("on disk, a chunk of steps a block") << qint64 {0} << qint64 {100 << 10};
+}
+
+void TestTraceWriter::largeTracesWrittenInBlocks()
+{
+    QFETCH(qint64, inMemoryBytes);
+    QFETCH(qint64, blockBytes);
+    constexpr Index kLongSteps = 20001;
+    const Tensor x = rnnscope::testing::randomTensor({3, kLongSteps, kFeatures}, 21);
+    ModelTrace trace;
+    CallContext context;
+    context.trace = &trace;
+    auto lstm = makeLayer("long", "LSTM", "lstm", 8, rnnOptions(true));
+    callLayer(*lstm, x, nullptr, context);
+    TraceInputs inputs;
+    inputs.inputs = {{"input_1", x}};
+    inputs.producer = "tst_trace_writer";
+
+    const detail::TraceWriteLimits limits {
+        static_cast<std::size_t>(inMemoryBytes), static_cast<std::size_t>(blockBytes)};
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const std::string h5 = dir.filePath("long.h5").toStdString();
+    detail::writeTraceHdf5(h5, trace, inputs, limits);
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList {"long.h5"}); // no temporary left
+    // Opened before Hdf5File opens it (HDF5 refuses a second open with other file access properties).
+    QCOMPARE(chunkDims(h5, "layers/long/gates/f"), (std::vector<hsize_t> {1, 10001, 4})); // blocks split as meant
+    const LayerTrace& lt = *trace.find("long");
+    const CellTrace& cell = lt.cells.front();
+    const Hdf5Group root = Hdf5File::openReadOnly(h5).root();
+    QString problem;
+    QVERIFY2(sameAsSeries(&problem, root, "layers/long/input", lt.input), qPrintable(problem));
+    QVERIFY2(sameAsSeries(&problem, root, "layers/long/output", lt.output), qPrintable(problem));
+    QVERIFY2(sameAsSeries(&problem, root, "layers/long/states/h", cell.states[0]), qPrintable(problem));
+    QVERIFY2(sameAsSeries(&problem, root, "layers/long/states/c", cell.states[1]), qPrintable(problem));
+    const std::vector<std::string> gates {"i", "f", "c", "o"};
+    for (std::size_t g = 0; g < gates.size(); ++g) {
+        QVERIFY2(sameAsSeries(
+                     &problem, root, "layers/long/gates/" + gates[g], cell.gates.front(), static_cast<Index>(g) * 4, 4),
+            qPrintable(problem));
+    }
+
+    const std::string npy = dir.filePath("npy").toStdString();
+    detail::writeTraceNpy(npy, trace, inputs, limits);
+    const std::string whole = dir.filePath("npy-whole").toStdString();
+    writeTraceNpy(whole, trace, inputs);
+    for (const std::string p : {"layers/long/input", "layers/long/gates/o", "layers/long/states/c"}) {
+        QFile a(QString::fromStdString(npy + "/" + p + ".npy"));
+        QFile b(QString::fromStdString(whole + "/" + p + ".npy"));
+        QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+        QVERIFY2(a.readAll() == b.readAll(), p.c_str());
+    }
+    const Tensor gate = toTensor(readNpy(npy + "/layers/long/gates/o.npy"), "o");
+    QCOMPARE(gate.shape(), (Shape {3, kLongSteps, 4}));
+    for (Index b = 0; b < 3; ++b) {
+        for (Index t : {Index {0}, Index {10000}, Index {10001}, kLongSteps - 1}) {
+            for (Index u = 0; u < 4; ++u) {
+                QCOMPARE(gate.at(b, t, u), cell.gates.front().at(t, b, 12 + u));
+            }
+        }
+    }
 }
 
 void TestTraceWriter::npyLayout()
