@@ -1,5 +1,6 @@
 #include "recurrent_product.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace rnnscope {
@@ -48,13 +49,32 @@ bool useStripMajorKernel(Index cols)
 
 namespace {
 
+// A finished packet of 16 values at p (offset `at` in z): the activation in place, then the copy. Tanh, Keras's
+// default for SimpleRNN, is inlined; any other activation goes through Activation::applyToPacket. Either way it is
+// the packet code Activation::apply runs, so the values are the same bit for bit.
+inline void finishPacket(float* p, Index at, const ProductFinish& finish)
+{
+    static_assert(Activation::kPacketFloats == 16, "a finished packet is one Vec16");
+    if (finish.activation != nullptr) {
+        if (finish.activation->kind() == ActivationKind::Tanh) {
+            Packet a(p);
+            a = a.tanh();
+        } else {
+            finish.activation->applyToPacket(p);
+        }
+    }
+    if (finish.copy != nullptr) {
+        std::memcpy(finish.copy + at, p, 16 * sizeof(float));
+    }
+}
+
 // kRows rows of h against one 64-column strip of R, whose row k starts at strip + k * stripStride (R's own rows, or
 // stripMajorKernel's contiguous block): kRows x 4 accumulators stay in registers for the whole inner loop, and each
 // strip row loaded from R (which stays in L2) serves kRows broadcasts of h. Every output's sum runs over k in order,
-// whichever tile or layout computes it.
-template <int kRows>
+// whichever tile or layout computes it. kFinish: `finish` is applied to each packet as it is stored.
+template <int kRows, bool kFinish>
 void rowTile(float* z, const float* start, Index startStride, const float* h, const float* strip, Index stripStride,
-    Index inner, Index cols, Index b0, Index j0)
+    Index inner, Index cols, Index b0, Index j0, const ProductFinish* finish)
 {
     Vec16 acc[kRows][4];
     for (int i = 0; i < kRows; ++i) {
@@ -78,20 +98,26 @@ void rowTile(float* z, const float* start, Index startStride, const float* h, co
     }
     for (int i = 0; i < kRows; ++i) {
         for (int q = 0; q < 4; ++q) {
-            store(z + (b0 + i) * cols + j0 + 16 * q, acc[i][q]);
+            const Index at = (b0 + i) * cols + j0 + 16 * q;
+            store(z + at, acc[i][q]);
+            if constexpr (kFinish) {
+                finishPacket(z + at, at, *finish);
+            }
         }
     }
 }
 
+using TileFn = void (*)(
+    float*, const float*, Index, const float*, const float*, Index, Index, Index, Index, Index, const ProductFinish*);
+
 // rowTile<n> for the n rows left over after the 6-row tiles.
-constexpr void (*kLeftoverTile[kTileRows])(
-    float*, const float*, Index, const float*, const float*, Index, Index, Index, Index, Index)
-    = {nullptr, rowTile<1>, rowTile<2>, rowTile<3>, rowTile<4>, rowTile<5>};
+template <bool kFinish>
+constexpr TileFn kLeftoverTile[kTileRows] = {
+    nullptr, rowTile<1, kFinish>, rowTile<2, kFinish>, rowTile<3, kFinish>, rowTile<4, kFinish>, rowTile<5, kFinish>};
 
-} // namespace
-
-void tiledProduct(float* z, const float* start, Index startStride, const float* h, const float* r, Index rows,
-    Index inner, Index cols, const float* stripMajor)
+template <bool kFinish>
+void tiledProductWith(float* z, const float* start, Index startStride, const float* h, const float* r, Index rows,
+    Index inner, Index cols, const float* stripMajor, const ProductFinish* finish)
 {
     // Strip j0 of R: in stripMajorKernel's layout a contiguous inner x 64 block (its rows do not all fall in the
     // same few L1 sets, as rows of a row-major R a power of two apart do), else R's own rows.
@@ -105,7 +131,7 @@ void tiledProduct(float* z, const float* start, Index startStride, const float* 
         const Index strips = cols / kTileCols;
         for (Index i = 0; i < strips; ++i) {
             const Index j0 = (backwards ? strips - 1 - i : i) * kTileCols;
-            rowTile<1>(z, start, startStride, h, strip(j0), stripStride, inner, cols, 0, j0);
+            rowTile<1, kFinish>(z, start, startStride, h, strip(j0), stripStride, inner, cols, 0, j0, finish);
         }
         return;
     }
@@ -113,12 +139,24 @@ void tiledProduct(float* z, const float* start, Index startStride, const float* 
         const float* s = strip(j0);
         Index b0 = 0;
         for (; b0 + kTileRows <= rows; b0 += kTileRows) {
-            rowTile<kTileRows>(z, start, startStride, h, s, stripStride, inner, cols, b0, j0);
+            rowTile<kTileRows, kFinish>(z, start, startStride, h, s, stripStride, inner, cols, b0, j0, finish);
         }
         // The 0-5 rows left over in one tile of their own (W3's 32 rows per thread leave 2).
         if (const Index left = rows - b0; left > 0) {
-            kLeftoverTile[left](z, start, startStride, h, s, stripStride, inner, cols, b0, j0);
+            kLeftoverTile<kFinish>[left](z, start, startStride, h, s, stripStride, inner, cols, b0, j0, finish);
         }
+    }
+}
+
+} // namespace
+
+void tiledProduct(float* z, const float* start, Index startStride, const float* h, const float* r, Index rows,
+    Index inner, Index cols, const float* stripMajor, const ProductFinish* finish)
+{
+    if (finish != nullptr && (finish->activation != nullptr || finish->copy != nullptr)) {
+        tiledProductWith<true>(z, start, startStride, h, r, rows, inner, cols, stripMajor, finish);
+    } else {
+        tiledProductWith<false>(z, start, startStride, h, r, rows, inner, cols, stripMajor, nullptr);
     }
 }
 
@@ -152,19 +190,27 @@ const float* stripMajorData(const RowMatrix* stripMajor)
 
 } // namespace
 
-void setRecurrentProduct(
-    MatrixMap z, ConstMatrixMap start, ConstMatrixMap h, const RowMatrix& r, const RowMatrix* stripMajor)
+void setRecurrentProduct(MatrixMap z, ConstMatrixMap start, ConstMatrixMap h, const RowMatrix& r,
+    const RowMatrix* stripMajor, const ProductFinish* finish)
 {
     const float* packed = stripMajorData(stripMajor);
     if (packed != nullptr || detail::useTiledProduct(r.rows(), r.cols())) {
         detail::tiledProduct(
-            z.data(), start.data(), z.cols(), h.data(), r.data(), z.rows(), r.rows(), r.cols(), packed);
+            z.data(), start.data(), z.cols(), h.data(), r.data(), z.rows(), r.rows(), r.cols(), packed, finish);
         return;
     }
     if (start.data() != z.data()) {
         z = start;
     }
     z.noalias() += h * r;
+    if (finish != nullptr) {
+        if (finish->activation != nullptr) {
+            finish->activation->apply(z.data(), z.rows(), z.cols());
+        }
+        if (finish->copy != nullptr) {
+            std::copy(z.data(), z.data() + z.size(), finish->copy);
+        }
+    }
 }
 
 void setRecurrentProductFromRow(

@@ -25,8 +25,15 @@ void SimpleRnnCell::step(const StepIo& io, CellWorkspace& workspace) const
 {
     auto& ws = static_cast<ProjectionWorkspace&>(workspace);
     MatrixMap hNew(io.newStates[0], io.batch, m_units);
-    setRecurrentProduct(hNew, projectedInput(io, ws), ConstMatrixMap(io.states[0], io.batch, m_units),
-        m_recurrentKernel, &ws.stripMajorRecurrent);
+    const ConstMatrixMap h(io.states[0], io.batch, m_units);
+    // h_t = activation(x_t W + b + h_{t-1} U) (keras.layers.SimpleRNNCell.call); the output is h_t itself.
+    if (m_activation.elementwise()) {
+        // Activated and copied to the output as each tile of the product is stored, not in two passes after it.
+        const ProductFinish finish {&m_activation, io.output != hNew.data() ? io.output : nullptr};
+        setRecurrentProduct(hNew, projectedInput(io, ws), h, m_recurrentKernel, &ws.stripMajorRecurrent, &finish);
+        return;
+    }
+    setRecurrentProduct(hNew, projectedInput(io, ws), h, m_recurrentKernel, &ws.stripMajorRecurrent);
     m_activation.apply(hNew);
     MatrixMap(io.output, io.batch, m_units) = hNew;
 }

@@ -148,6 +148,69 @@ private slots:
         QVERIFY2(worstError(chosen, in) < 1e-5, qPrintable(QString::number(worstError(chosen, in))));
     }
 
+    void finishGivesActivationApplysValues_data()
+    {
+        QTest::addColumn<Index>("rows");
+        QTest::addColumn<Index>("inner");
+        QTest::addColumn<Index>("cols");
+        QTest::addColumn<int>("kind");
+        const int tanh = static_cast<int>(ActivationKind::Tanh);
+        const int sigmoid = static_cast<int>(ActivationKind::Sigmoid);
+        QTest::newRow("W5 half batch, tanh: 6+6+4 rows") << Index {16} << Index {128} << Index {128} << tanh;
+        QTest::newRow("one row, tanh (strip-major walk)") << Index {1} << Index {64} << Index {256} << tanh;
+        QTest::newRow("leftover rows (17), sigmoid") << Index {17} << Index {64} << Index {192} << sigmoid;
+        QTest::newRow("relu") << Index {7} << Index {33} << Index {64} << static_cast<int>(ActivationKind::Relu);
+    }
+
+    // A product told to finish its values (SimpleRNN: activation, then a copy to the output) gives what the plain
+    // product followed by Activation::apply gives, bit for bit, in z and in the copy; with the strip-major kernel and
+    // without; through the kernel itself and through setRecurrentProduct (the kernel or Eigen, as the build decides).
+    void finishGivesActivationApplysValues()
+    {
+        QFETCH(Index, rows);
+        QFETCH(Index, inner);
+        QFETCH(Index, cols);
+        QFETCH(int, kind);
+        const Activation activation(static_cast<ActivationKind>(kind));
+        Operands in = make(rows, inner, cols, 5);
+        in.z *= 4.0F; // pre-activations well into tanh's and sigmoid's curved ranges, and below zero for relu
+        const RowMatrix packed = stripMajorKernel(in.r);
+        for (const bool stripMajor : {false, true}) {
+            const float* packedData = stripMajor && packed.size() > 0 ? packed.data() : nullptr;
+            RowMatrix want = RowMatrix::Constant(rows, cols, 1e9F);
+            detail::tiledProduct(
+                want.data(), in.z.data(), cols, in.h.data(), in.r.data(), rows, inner, cols, packedData);
+            activation.apply(want.data(), rows, cols);
+
+            RowMatrix got = RowMatrix::Constant(rows, cols, 1e9F);
+            RowMatrix copy = RowMatrix::Constant(rows, cols, 1e9F);
+            const ProductFinish finish {&activation, copy.data()};
+            detail::tiledProduct(
+                got.data(), in.z.data(), cols, in.h.data(), in.r.data(), rows, inner, cols, packedData, &finish);
+            QCOMPARE(got, want);
+            QCOMPARE(copy, want);
+        }
+        RowMatrix want = RowMatrix::Constant(rows, cols, 1e9F);
+        setRecurrentProduct(MatrixMap(want.data(), rows, cols), ConstMatrixMap(in.z.data(), rows, cols),
+            ConstMatrixMap(in.h.data(), rows, inner), in.r, &packed);
+        activation.apply(want.data(), rows, cols);
+        RowMatrix got = RowMatrix::Constant(rows, cols, 1e9F);
+        RowMatrix copy = RowMatrix::Constant(rows, cols, 1e9F);
+        const ProductFinish finish {&activation, copy.data()};
+        setRecurrentProduct(MatrixMap(got.data(), rows, cols), ConstMatrixMap(in.z.data(), rows, cols),
+            ConstMatrixMap(in.h.data(), rows, inner), in.r, &packed, &finish);
+        QCOMPARE(got, want);
+        QCOMPARE(copy, want);
+        // Without a copy only z is written; without an activation z is copied as summed.
+        const ProductFinish copyOnly {nullptr, copy.data()};
+        detail::tiledProduct(
+            got.data(), in.z.data(), cols, in.h.data(), in.r.data(), rows, inner, cols, nullptr, &copyOnly);
+        RowMatrix plain = RowMatrix::Constant(rows, cols, 1e9F);
+        detail::tiledProduct(plain.data(), in.z.data(), cols, in.h.data(), in.r.data(), rows, inner, cols);
+        QCOMPARE(got, plain);
+        QCOMPARE(copy, plain);
+    }
+
     // Widths that are not a multiple of 64, and kernels too large for L2, go to Eigen in every build.
     void choosesEigenWhereTheKernelDoesNotFit()
     {
