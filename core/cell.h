@@ -92,6 +92,9 @@ public:
     // disjoint groups of samples at once, each with its own workspace, and a sample's results do not depend on the
     // grouping (beyond float rounding). The loop then may split the batch across threads. Off unless a cell says so.
     virtual bool supportsBatchSplit() const { return false; }
+    // True when every step's output is its first new state itself (SimpleRNN's, GRU's and LSTM's h: the Keras cells
+    // return `h, [h, ...]`). An unmasked run then records the two as one series of values (rnn_loop.cpp).
+    virtual bool outputIsFirstState() const { return false; }
 
     Index stateCount() const { return static_cast<Index>(states().size()); }
 };

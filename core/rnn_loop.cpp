@@ -16,14 +16,16 @@ namespace rnnscope {
 
 namespace {
 
-// Bytes one step of every series the request records takes, over the whole batch.
-std::size_t traceBytesPerStep(const RnnCell& cell, const TraceRequest& request, Index batch, Index features)
+// Bytes one step of every series the request records takes, over the whole batch. `outputIsState`: the output is
+// recorded as the state h's values, not apart.
+std::size_t traceBytesPerStep(
+    const RnnCell& cell, const TraceRequest& request, Index batch, Index features, bool outputIsState)
 {
     Index floats = 0;
     if (request.inputs) {
         floats += features;
     }
-    if (request.outputs) {
+    if (request.outputs && !outputIsState) {
         floats += cell.outputSize();
     }
     const auto leaves = cell.leafCells();
@@ -48,8 +50,9 @@ std::size_t traceBytesPerStep(const RnnCell& cell, const TraceRequest& request, 
     return static_cast<std::size_t>(floats * batch) * sizeof(float);
 }
 
-void allocateTrace(
-    LayerTrace& trace, const RnnCell& cell, Index steps, Index batch, Index features, bool masked, Index window)
+// outputIsState: the output series is left empty here, and made the first state's values after the run.
+void allocateTrace(LayerTrace& trace, const RnnCell& cell, Index steps, Index batch, Index features, bool masked,
+    Index window, bool outputIsState)
 {
     const TraceRequest& want = trace.recording.request;
     trace.className = trace.className.empty() ? cell.className() : trace.className;
@@ -62,7 +65,7 @@ void allocateTrace(
         return wanted ? TraceSeries::forRecording(name, steps, batch, width, window) : TraceSeries();
     };
     trace.input = series("input", want.inputs, features);
-    trace.output = series("output", want.outputs, cell.outputSize());
+    trace.output = series("output", want.outputs && !outputIsState, cell.outputSize());
     trace.cells.clear();
     const auto leaves = cell.leafCells();
     const bool stacked = leaves.size() > 1 || leaves.front() != &cell;
@@ -225,26 +228,39 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
         throw ModelError(
             describeCell(cell) + ": a streamed trace cannot be resumed or edited (it is not kept in memory)");
     }
+    // Keras's SimpleRNN, GRU and LSTM cells return (h, [h, ...]): unmasked, every emitted output is the first new
+    // state itself. The trace then holds those values once, as the state, and the output series shares them (copy on
+    // write): a step writes them once, and the trace takes one series less of memory (W5's output and h: 3.2 MB a
+    // run). Not with a mask (a masked step's output is zero or the last output, its state the last state), edits
+    // (an edit changes the state recorded before it, not the output), a resume (it writes into a recorded trace) or
+    // streaming (windows are written out as they fill).
+    const bool outputIsState = trace != nullptr && resume == nullptr && edits.empty() && stream == nullptr
+        && mask == nullptr && cell.outputIsFirstState() && trace->recording.request.outputs
+        && trace->recording.request.states;
     if (trace != nullptr && resume == nullptr) {
-        const std::size_t perStep = traceBytesPerStep(cell, trace->recording.request, batch, features);
+        const std::size_t perStep = traceBytesPerStep(cell, trace->recording.request, batch, features, outputIsState);
         if (stream != nullptr) {
             window = std::clamp<Index>(stream->windowSteps(steps, perStep), 1, steps);
         }
         checkMemory(static_cast<std::uint64_t>(perStep) * static_cast<std::uint64_t>(window),
             "recording the trace of " + describeCell(cell) + " (" + std::to_string(window) + " steps of batch "
                 + std::to_string(batch) + ")");
-        allocateTrace(*trace, cell, steps, batch, features, mask != nullptr, window);
+        allocateTrace(*trace, cell, steps, batch, features, mask != nullptr, window, outputIsState);
     }
     // Emitted outputs, processing order. When the trace holds every step's outputs they are its storage (same
     // [steps, batch, units] layout), so the loop writes each output once. Otherwise a buffer of the run's, not zeroed:
     // every row is written, by the loop or (before a resume step) from the recorded trace, and leaving the pages
     // untouched lets the threads below fault in their own rows.
-    const bool outputsInTrace = trace != nullptr && !trace->output.empty() && !trace->output.windowed();
+    const bool outputsInTrace
+        = outputIsState || (trace != nullptr && !trace->output.empty() && !trace->output.windowed());
     RowMatrix ownOutputs;
     if (!outputsInTrace) {
         ownOutputs.resize(steps * batch, units);
     }
-    MatrixMap outputs(outputsInTrace ? trace->output.stepData(0) : ownOutputs.data(), steps * batch, units);
+    float* const outputsData = outputIsState ? trace->cells.front().states.front().stepData(0)
+        : outputsInTrace                     ? trace->output.stepData(0)
+                                             : ownOutputs.data();
+    MatrixMap outputs(outputsData, steps * batch, units);
     if (resume != nullptr) {
         if (trace->output.empty() || trace->output.windowed()) {
             throw ModelError(describeCell(cell) + ": cannot resume at step " + std::to_string(firstStep)
@@ -498,8 +514,8 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
         // W5's median 2.69 -> 2.50 ms (faster in 8 rounds of 10), W4's 7.05 -> 6.81 ms (6 of 10). A step of a few
         // samples writes a few lines the hardware's own prefetcher follows, and the hint's loop cost W1 (2 KB a
         // step) 3%: 0.853 -> 0.879 ms.
-        const bool prefetchTrace
-            = trace != nullptr && traceBytesPerStep(cell, trace->recording.request, nb, features) >= 8192;
+        const bool prefetchTrace = trace != nullptr
+            && traceBytesPerStep(cell, trace->recording.request, nb, features, outputIsState) >= 8192;
         // This group's rows of step s in the trace series the step writes (gates, states, outputs, inputs).
         auto prefetchStep = [&](Index s) {
             for (const auto& ct : trace->cells) {
@@ -513,7 +529,7 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
                     prefetch(stateSeries[i]->stepData(s) + b0 * stateSpecs[i].size, nb * stateSpecs[i].size);
                 }
             }
-            if (outputsInTrace) {
+            if (outputsInTrace && !outputIsState) { // else they are the state, fetched above
                 prefetch(outputs.data() + (s * batch + b0) * units, nb * units);
             }
             if (!trace->input.empty()) {
@@ -702,6 +718,9 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
     }
     if (stream != nullptr) {
         stream->endLayer(*trace);
+    }
+    if (outputIsState) {
+        trace->output = trace->cells.front().states.front().sharedAs("output");
     }
 
     result.lastOutput = Tensor({batch, units});

@@ -1,6 +1,7 @@
 #include "trace.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "errors.h"
 
@@ -63,21 +64,25 @@ bool TraceRequest::wantsLayer(const std::string& name) const
 
 namespace {
 
-std::size_t layerBytes(const LayerTrace& l)
+// Series sharing one buffer of values (an output that is the state h, copies not yet written to) count it once.
+std::size_t layerBytes(const LayerTrace& l, std::unordered_set<const void*>& counted)
 {
-    std::size_t bytes = l.input.storageBytes() + l.output.storageBytes() + l.mask.capacity()
-        + l.stepTime.capacity() * sizeof(std::int32_t);
+    auto once = [&](const TraceSeries& s) -> std::size_t {
+        return s.valuesId() != nullptr && counted.insert(s.valuesId()).second ? s.storageBytes() : 0U;
+    };
+    std::size_t bytes
+        = once(l.input) + once(l.output) + l.mask.capacity() + l.stepTime.capacity() * sizeof(std::int32_t);
     for (const auto& c : l.cells) {
-        bytes += c.input.storageBytes() + c.output.storageBytes();
+        bytes += once(c.input) + once(c.output);
         for (const auto& s : c.states) {
-            bytes += s.storageBytes();
+            bytes += once(s);
         }
         for (const auto& g : c.gates) {
-            bytes += g.storageBytes();
+            bytes += once(g);
         }
     }
     for (const auto& d : l.directions) {
-        bytes += layerBytes(d);
+        bytes += layerBytes(d, counted);
     }
     return bytes;
 }
@@ -87,8 +92,9 @@ std::size_t layerBytes(const LayerTrace& l)
 std::size_t ModelTrace::storageBytes() const
 {
     std::size_t bytes = 0;
+    std::unordered_set<const void*> counted;
     for (const auto& l : layers) {
-        bytes += layerBytes(l);
+        bytes += layerBytes(l, counted);
     }
     return bytes;
 }

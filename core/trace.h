@@ -61,6 +61,16 @@ public:
     // find nothing to copy: stepData() must not copy on two threads at once.
     void makeOwn() { (void)writableData(); }
     bool sharesValuesWith(const TraceSeries& other) const { return m_values && m_values == other.m_values; }
+    // A copy under another name, sharing the values (copy on write): a quantity that is another one's values, such
+    // as a SimpleRNN's output and its state h.
+    TraceSeries sharedAs(std::string name) const
+    {
+        TraceSeries s = *this;
+        s.m_name = std::move(name);
+        return s;
+    }
+    // Identifies the values' buffer (null when empty), so that bytes shared by several series count once.
+    const void* valuesId() const { return m_values.get(); }
     // Batch-major copy [batch, steps, width], the layout of the trace file (a whole series only).
     Tensor toBatchMajor() const;
 
@@ -158,7 +168,8 @@ struct ModelTrace
     std::vector<LayerTrace> layers; // recurrent layers in the order they ran
     TraceRecording recording; // applies to every layer of a run
     const LayerTrace* find(const std::string& layerName) const;
-    // Bytes the recorded series occupy (for the memory figures and the budget).
+    // Bytes the recorded series occupy (for the memory figures and the budget); values shared by several series
+    // (an output that is the state h) count once.
     std::size_t storageBytes() const;
 };
 

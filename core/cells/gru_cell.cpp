@@ -67,7 +67,9 @@ void GruCell::step(const StepIo& io, CellWorkspace& workspace) const
         g.rightCols(u).noalias() += ws.scratch2 * m_recurrentKernel.rightCols(u);
         finishBlockwise();
     }
-    MatrixMap(io.output, b, u) = hNew;
+    if (io.output != hNew.data()) { // else the output is the new state itself (outputIsFirstState)
+        MatrixMap(io.output, b, u) = hNew;
+    }
     recordGates(io, g);
 }
 

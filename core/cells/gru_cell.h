@@ -20,6 +20,7 @@ public:
         bool resetAfter);
 
     std::string className() const override { return "GRUCell"; }
+    bool outputIsFirstState() const override { return true; }
     Index outputSize() const override { return m_units; }
     std::vector<StateSpec> states() const override { return {{"h", m_units}}; }
     std::vector<GateSpec> gates() const override { return {{"z", m_units}, {"r", m_units}, {"hh", m_units}}; }

@@ -46,7 +46,9 @@ void LstmCell::step(const StepIo& io, CellWorkspace& workspace) const
         m_activation.apply(hNew);
         hNew.array() *= z.rightCols(u).array();
     }
-    MatrixMap(io.output, b, u) = hNew;
+    if (io.output != hNew.data()) { // else the output is the new state itself (outputIsFirstState)
+        MatrixMap(io.output, b, u) = hNew;
+    }
     recordGates(io, z);
 }
 

@@ -15,6 +15,7 @@ public:
     LstmCell(Index inputSize, Index units, Activation activation, Activation recurrentActivation, bool useBias);
 
     std::string className() const override { return "LSTMCell"; }
+    bool outputIsFirstState() const override { return true; }
     Index outputSize() const override { return m_units; }
     std::vector<StateSpec> states() const override { return {{"h", m_units}, {"c", m_units}}; }
     std::vector<GateSpec> gates() const override

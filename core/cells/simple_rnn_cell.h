@@ -13,6 +13,7 @@ public:
     SimpleRnnCell(Index inputSize, Index units, Activation activation, bool useBias);
 
     std::string className() const override { return "SimpleRNNCell"; }
+    bool outputIsFirstState() const override { return true; }
     Index outputSize() const override { return m_units; }
     std::vector<StateSpec> states() const override { return {{"h", m_units}}; }
     std::vector<GateSpec> gates() const override { return {}; }

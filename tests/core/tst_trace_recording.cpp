@@ -516,35 +516,106 @@ private slots:
         }
     }
 
+    void outputSharesTheStateValuesWhenUnmasked_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<Index>("units");
+        QTest::addColumn<int>("threads");
+        // 4 units: most steps' rows are not 64-byte aligned, so the state is computed apart and copied in; 128: the
+        // tiled product writes it in place (AVX-512 builds) and activates it as it stores.
+        for (const char* kind : {"simple", "lstm", "gru", "gru_reset_after"}) {
+            QTest::addRow("%s, 4 units", kind) << QString(kind) << Index(4) << 1;
+            QTest::addRow("%s, 128 units, 2 threads", kind) << QString(kind) << Index(128) << 2;
+        }
+    }
+    // Unmasked, the output series is the state h's values (one buffer); a mask that keeps every step makes the loop
+    // record the output apart, and gives the same values bit for bit. Writing through either series then leaves the
+    // other as it was (copy on write).
+    void outputSharesTheStateValuesWhenUnmasked()
+    {
+        QFETCH(QString, kind);
+        QFETCH(Index, units);
+        QFETCH(int, threads);
+        const auto cell = makeTestCell(kind.toStdString(), kFeatures, 11, units);
+        const Tensor x = randomTensor({kBatch, kSteps, kFeatures}, 5);
+        RnnLoopOptions options;
+        options.threads = threads;
+        LayerTrace shared;
+        const RnnLoopResult sharedResult = rnnLoop(*cell, x, zeroStates(*cell, kBatch), nullptr, {}, options, &shared);
+        const Mask keepAll(kBatch, kSteps, true);
+        LayerTrace apart;
+        const RnnLoopResult apartResult = rnnLoop(*cell, x, zeroStates(*cell, kBatch), &keepAll, {}, options, &apart);
+
+        TraceSeries& h = shared.cells.front().states.front();
+        QVERIFY(shared.output.sharesValuesWith(h));
+        QCOMPARE(shared.output.name(), std::string("output"));
+        QVERIFY(!apart.output.sharesValuesWith(apart.cells.front().states.front()));
+        QVERIFY(std::ranges::equal(shared.output.values(), apart.output.values()));
+        QVERIFY(std::ranges::equal(h.values(), apart.cells.front().states.front().values()));
+        QVERIFY(std::ranges::equal(sharedResult.outputs.values(), apartResult.outputs.values()));
+
+        const float before = h.at(2, 1, 0);
+        shared.output.stepData(2)[units] = before + 1.0F; // step 2, sample 1, unit 0
+        QVERIFY(!shared.output.sharesValuesWith(h));
+        QCOMPARE(h.at(2, 1, 0), before);
+        QCOMPARE(shared.output.at(2, 1, 0), before + 1.0F);
+    }
+
+    // An edit sets the state recorded before the edited step, not the output emitted there: the two are kept apart.
+    void editedRunsRecordTheOutputApart()
+    {
+        const auto cell = makeTestCell("simple", kFeatures, 11);
+        const Tensor x = randomTensor({kBatch, kSteps, kFeatures}, 5);
+        StateEdit edit;
+        edit.step = 3;
+        edit.values = RowMatrix::Constant(kBatch, 4, 0.5F);
+        const std::vector<StateEdit> edits {edit};
+        LayerTrace trace;
+        (void)rnnLoop(*cell, x, zeroStates(*cell, kBatch), nullptr, {}, {}, &trace, edits);
+        const TraceSeries& h = trace.cells.front().states.front();
+        QVERIFY(!trace.output.sharesValuesWith(h));
+        QCOMPARE(h.at(2, 0, 0), 0.5F);
+        QVERIFY(trace.output.at(2, 0, 0) != 0.5F);
+        QCOMPARE(trace.output.at(4, 0, 0), h.at(4, 0, 0));
+    }
+
     void storageIsWithinTenPercentOfTheRecordedBytes_data()
     {
         QTest::addColumn<Index>("batch");
         QTest::addColumn<Index>("steps");
         QTest::addColumn<Index>("features");
         QTest::addColumn<Index>("units");
-        QTest::newRow("tiny") << Index(2) << Index(5) << Index(3) << Index(4);
-        QTest::newRow("W2 layer 1") << Index(32) << Index(200) << Index(64) << Index(128);
+        QTest::addColumn<bool>("masked");
+        QTest::newRow("tiny") << Index(2) << Index(5) << Index(3) << Index(4) << false;
+        QTest::newRow("W2 layer 1") << Index(32) << Index(200) << Index(64) << Index(128) << false;
+        QTest::newRow("W2 layer 1, masked") << Index(32) << Index(200) << Index(64) << Index(128) << true;
         // Gates of 35 MB: rounded up to whole 2 MiB pages.
-        QTest::newRow("huge-page sized gates") << Index(64) << Index(4500) << Index(1) << Index(8);
+        QTest::newRow("huge-page sized gates") << Index(64) << Index(4500) << Index(1) << Index(8) << false;
     }
-    // The bytes recorded, counted from the shapes alone: per step and sample, the input (F), the output (U), h and
-    // c (2U) and the four gates (4U), as float32.
+    // The bytes recorded, counted from the shapes alone: per step and sample, the input (F), h and c (2U), the four
+    // gates (4U) and, with a mask, the output (U), as float32. Unmasked, the output is h itself (Keras's LSTMCell
+    // returns h, [h, c]), and the trace holds those values once: the output series shares h's.
     void storageIsWithinTenPercentOfTheRecordedBytes()
     {
         QFETCH(Index, batch);
         QFETCH(Index, steps);
         QFETCH(Index, features);
         QFETCH(Index, units);
+        QFETCH(bool, masked);
         const auto tanh = Activation(ActivationKind::Tanh);
         const auto sigmoid = Activation(ActivationKind::Sigmoid);
         LstmCell cell(features, units, tanh, sigmoid, true);
         randomizeWeights(cell, 3);
         const Tensor x = randomTensor({batch, steps, features}, 4);
+        Mask mask(batch, steps);
+        mask.set(0, steps - 1, false);
         LayerTrace trace;
-        (void)rnnLoop(cell, x, zeroStates(cell, batch), nullptr, {}, {}, &trace);
+        (void)rnnLoop(cell, x, zeroStates(cell, batch), masked ? &mask : nullptr, {}, {}, &trace);
+        QCOMPARE(trace.output.sharesValuesWith(trace.cells.front().states.front()), !masked);
         ModelTrace model;
         model.layers.push_back(std::move(trace));
-        const double raw = static_cast<double>(batch * steps * (features + units + 2 * units + 4 * units)) * 4.0;
+        const Index outputWidth = masked ? units : 0;
+        const double raw = static_cast<double>(batch * steps * (features + outputWidth + 2 * units + 4 * units)) * 4.0;
         const double stored = static_cast<double>(model.storageBytes());
         qInfo("recorded %.0f bytes, stored %.0f bytes (%.4fx)", raw, stored, stored / raw);
         QVERIFY(stored >= raw);
