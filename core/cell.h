@@ -6,6 +6,7 @@
 // computed, so the debugger can show them. Steps write into buffers the caller preallocated: nothing is allocated
 // inside the time loop.
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <span>
@@ -92,6 +93,15 @@ public:
     // disjoint groups of samples at once, each with its own workspace, and a sample's results do not depend on the
     // grouping (beyond float rounding). The loop then may split the batch across threads. Off unless a cell says so.
     virtual bool supportsBatchSplit() const { return false; }
+    // A run whose batch is not split (a batch of one, W1) leaves the engine's other threads idle; one of them may
+    // compute the input projections ahead of the steps. projectionAheadBytes(batch, steps, firstStep): what that
+    // takes on top of the workspace, or 0 when the cell cannot or the run is too short to gain (the default: 0).
+    // setUpProjectionAhead(ws, firstStep), after prepare(), readies the workspace; then projectAhead(ws, stop) runs on
+    // another thread while the steps run, computing projections in order until all are done or `stop` is set, and a
+    // step that needs one not yet done computes it itself. The values are the same bit for bit whoever computes them.
+    virtual std::size_t projectionAheadBytes(Index /*batch*/, Index /*steps*/, Index /*firstStep*/) const { return 0; }
+    virtual void setUpProjectionAhead(CellWorkspace& /*workspace*/, Index /*firstStep*/) const { }
+    virtual void projectAhead(CellWorkspace& /*workspace*/, const std::atomic<bool>& /*stop*/) const { }
     // True when every step's output is its first new state itself (SimpleRNN's, GRU's and LSTM's h: the Keras cells
     // return `h, [h, ...]`). An unmasked run then records the two as one series of values (rnn_loop.cpp).
     virtual bool outputIsFirstState() const { return false; }

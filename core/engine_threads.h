@@ -4,6 +4,7 @@
 // single-threaded Eigen, so the threads never wait for each other inside the time loop (see rnn_loop.cpp).
 
 #include <functional>
+#include <thread>
 
 namespace rnnscope {
 
@@ -20,5 +21,16 @@ void setEngineThreads(int n);
 // this call starts threads of its own, so concurrent and nested calls still run every task at the same time (a
 // streamed run's groups wait for each other). The tasks must not throw.
 void runConcurrently(int n, const std::function<void(int)>& task);
+
+// One turn of a spin-wait loop: the CPU's pause hint where there is one, which frees the core's resources for its
+// sibling and saves power while a flag is polled.
+inline void spinPause()
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#else
+    std::this_thread::yield();
+#endif
+}
 
 } // namespace rnnscope

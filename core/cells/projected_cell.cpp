@@ -1,8 +1,10 @@
 #include "projected_cell.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 
+#include "core/engine_threads.h"
 #include "core/recurrent_product.h"
 #include "core/trace_buffer.h"
 
@@ -27,6 +29,12 @@ Index chunkStepsFor(Index batch, Index width, Index steps)
     const Index perStep = std::max<Index>(1, batch * width * static_cast<Index>(sizeof(float)));
     return std::clamp<Index>(std::min<Index>(32, kBudgetBytes / perStep), std::min<Index>(4, steps), steps);
 }
+
+// The most a run's projections computed ahead may take (W1's: 1 MB): the whole run's projections are kept, so that
+// the helper thread never waits for the steps to free a chunk.
+constexpr Index kMaxAheadBytes = Index {4} << 20;
+// At least this many chunks for a helper thread to be worth waking.
+constexpr Index kMinAheadChunks = 4;
 
 } // namespace
 
@@ -64,42 +72,128 @@ void ProjectedCell::prepare(const ConstMatrixMap& inputs, CellWorkspace& workspa
     ws.chunk.resize(ws.chunkSteps * ws.batch, m_kernel.cols());
     ws.chunkBegin = 0;
     ws.chunkEnd = 0; // empty: the first step computes its chunk
+    ws.ahead = false;
     ws.prepared = true;
+}
+
+void ProjectedCell::projectSteps(const ProjectionWorkspace& ws, Index begin, Index end, float* out) const
+{
+    const Index width = m_kernel.cols();
+    const Index in = m_kernel.rows();
+    const Index rows = (end - begin) * ws.batch;
+    MatrixMap chunk(out, rows, width);
+    const ConstMatrixMap x(ws.inputs + begin * ws.batch * in, rows, in);
+    const float* b = inputBias();
+    if (b != nullptr && ws.stripMajorKernel.size() > 0) {
+        // A kernel that stays in L2: the register-tiled product on the strip-major copy, starting from the bias. It
+        // skips Eigen's packing and the separate bias pass (W2's projections, 512 rows, ran at 98-105 GFLOP/s on one
+        // core against Eigen's 83-88).
+        setRecurrentProductFromRow(chunk, b, x, m_kernel, &ws.stripMajorKernel);
+    } else {
+        chunk.noalias() = x * m_kernel;
+        if (b != nullptr) {
+            chunk.rowwise() += Eigen::Map<const RowVector>(b, width);
+        }
+    }
 }
 
 Eigen::Map<const RowMatrix> ProjectedCell::projectedInput(const StepIo& io, ProjectionWorkspace& ws) const
 {
     const Index width = m_kernel.cols();
-    const Index in = m_kernel.rows();
     if (ws.prepared) {
         if (io.step < ws.chunkBegin || io.step >= ws.chunkEnd) {
-            // Steps come in order (a resume starts mid-run), so a chunk starts at the first step that needs it.
-            ws.chunkBegin = io.step;
-            ws.chunkEnd = std::min(io.step + ws.chunkSteps, ws.steps);
-            const Index rows = (ws.chunkEnd - ws.chunkBegin) * io.batch;
-            MatrixMap chunk(ws.chunk.data(), rows, width);
-            const ConstMatrixMap x(ws.inputs + ws.chunkBegin * io.batch * in, rows, in);
-            const float* b = inputBias();
-            if (b != nullptr && ws.stripMajorKernel.size() > 0) {
-                // A kernel that stays in L2: the register-tiled product on the strip-major copy, starting from the
-                // bias. It skips Eigen's packing and the separate bias pass (W2's projections, 512 rows, ran at 98-105
-                // GFLOP/s on one core against Eigen's 83-88).
-                setRecurrentProductFromRow(chunk, b, x, m_kernel, &ws.stripMajorKernel);
+            if (ws.ahead) {
+                takeChunkAhead(io.step, ws);
             } else {
-                chunk.noalias() = x * m_kernel;
-                if (b != nullptr) {
-                    chunk.rowwise() += Eigen::Map<const RowVector>(b, width);
-                }
+                // Steps come in order (a resume starts mid-run), so a chunk starts at the first step that needs it.
+                ws.chunkBegin = io.step;
+                ws.chunkEnd = std::min(io.step + ws.chunkSteps, ws.steps);
+                projectSteps(ws, ws.chunkBegin, ws.chunkEnd, ws.chunk.data());
+                ws.chunkData = ws.chunk.data();
             }
         }
-        return {ws.chunk.data() + (io.step - ws.chunkBegin) * io.batch * width, io.batch, width};
+        return {ws.chunkData + (io.step - ws.chunkBegin) * io.batch * width, io.batch, width};
     }
-    ConstMatrixMap x(io.x, io.batch, in);
+    ConstMatrixMap x(io.x, io.batch, m_kernel.rows());
     ws.projectedStep.noalias() = x * m_kernel;
     if (const float* b = inputBias()) {
         ws.projectedStep.rowwise() += Eigen::Map<const RowVector>(b, width);
     }
     return {ws.projectedStep.data(), io.batch, width};
+}
+
+std::size_t ProjectedCell::projectionAheadBytes(Index batch, Index steps, Index firstStep) const
+{
+    const Index width = m_kernel.cols();
+    const Index chunkSteps = chunkStepsFor(batch, width, std::max<Index>(1, steps));
+    // Every step's projections (prepare's chunk grows to them), and a chunk of the step thread's own.
+    const Index bytes = (steps + chunkSteps) * batch * width * static_cast<Index>(sizeof(float));
+    return bytes <= kMaxAheadBytes && steps - firstStep >= kMinAheadChunks * chunkSteps
+        ? static_cast<std::size_t>(bytes)
+        : 0U;
+}
+
+void ProjectedCell::setUpProjectionAhead(CellWorkspace& workspace, Index firstStep) const
+{
+    auto& ws = static_cast<ProjectionWorkspace&>(workspace);
+    ws.chunk.resize(ws.steps * ws.batch, m_kernel.cols());
+    ws.ownChunk.resize(ws.chunkSteps * ws.batch, m_kernel.cols());
+    ws.chunkCount = (ws.steps + ws.chunkSteps - 1) / ws.chunkSteps;
+    ws.firstChunk = firstStep / ws.chunkSteps;
+    ws.chunkState = std::make_unique<std::atomic<int>[]>(static_cast<std::size_t>(ws.chunkCount));
+    ws.chunkBegin = 0;
+    ws.chunkEnd = 0;
+    ws.ahead = true;
+}
+
+void ProjectedCell::projectAhead(CellWorkspace& workspace, const std::atomic<bool>& stop) const
+{
+    auto& ws = static_cast<ProjectionWorkspace&>(workspace);
+    const Index width = m_kernel.cols();
+    for (Index k = ws.firstChunk; k < ws.chunkCount && !stop.load(std::memory_order_relaxed); ++k) {
+        int expected = ProjectionWorkspace::kChunkFree;
+        if (!ws.chunkState[k].compare_exchange_strong(
+                expected, ProjectionWorkspace::kChunkComputing, std::memory_order_acquire, std::memory_order_relaxed)) {
+            continue; // the steps caught up and took it
+        }
+        const Index begin = k * ws.chunkSteps;
+        const Index end = std::min(begin + ws.chunkSteps, ws.steps);
+        projectSteps(ws, begin, end, ws.chunk.data() + begin * ws.batch * width);
+        ws.chunkState[k].store(ProjectionWorkspace::kChunkReady, std::memory_order_release);
+    }
+}
+
+void ProjectedCell::takeChunkAhead(Index step, ProjectionWorkspace& ws) const
+{
+    const Index width = m_kernel.cols();
+    const Index k = step / ws.chunkSteps;
+    ws.chunkBegin = k * ws.chunkSteps;
+    ws.chunkEnd = std::min(ws.chunkBegin + ws.chunkSteps, ws.steps);
+    float* const inChunk = ws.chunk.data() + ws.chunkBegin * ws.batch * width;
+    std::atomic<int>& state = ws.chunkState[k];
+    int seen = ProjectionWorkspace::kChunkFree;
+    if (state.compare_exchange_strong(
+            seen, ProjectionWorkspace::kChunkComputing, std::memory_order_acquire, std::memory_order_acquire)) {
+        projectSteps(ws, ws.chunkBegin, ws.chunkEnd, inChunk); // the helper is behind: computed here
+        state.store(ProjectionWorkspace::kChunkReady, std::memory_order_relaxed);
+        ws.chunkData = inChunk;
+        return;
+    }
+    if (seen == ProjectionWorkspace::kChunkComputing) {
+        // The helper is on it; a chunk takes it microseconds (W1's: about 3). Past 20, it has probably lost its core
+        // (a descheduled virtual CPU), and the step thread computes its own copy rather than wait.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(20);
+        while ((seen = state.load(std::memory_order_acquire)) == ProjectionWorkspace::kChunkComputing
+            && std::chrono::steady_clock::now() < deadline) {
+            spinPause();
+        }
+        if (seen == ProjectionWorkspace::kChunkComputing) {
+            projectSteps(ws, ws.chunkBegin, ws.chunkEnd, ws.ownChunk.data());
+            ws.chunkData = ws.ownChunk.data();
+            return;
+        }
+    }
+    ws.chunkData = inChunk; // ready: the acquire above made the helper's values visible
 }
 
 float* ProjectedCell::gateBuffer(const StepIo& io, ProjectionWorkspace& ws)

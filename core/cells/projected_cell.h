@@ -29,6 +29,19 @@ public:
     RowMatrix stripMajorKernel;
     RowMatrix stripMajorRecurrent;
     bool prepared = false;
+    // Projection ahead (RnnCell::setUpProjectionAhead): `chunk` holds every step's projection, chunk k being steps
+    // [k*chunkSteps, (k+1)*chunkSteps); chunkState[k] is kChunkFree, kChunkComputing (by whichever thread claimed it)
+    // or kChunkReady. `chunkData` holds steps [chunkBegin, chunkEnd) for the step thread: in `chunk`, or in `ownChunk`
+    // when it computed a chunk itself rather than wait for the helper.
+    static constexpr int kChunkFree = 0;
+    static constexpr int kChunkComputing = 1;
+    static constexpr int kChunkReady = 2;
+    bool ahead = false;
+    std::unique_ptr<std::atomic<int>[]> chunkState;
+    Index chunkCount = 0;
+    Index firstChunk = 0;
+    RowMatrix ownChunk;
+    const float* chunkData = nullptr;
 };
 
 class ProjectedCell : public RnnCell
@@ -49,10 +62,18 @@ public:
     std::size_t workspaceBytes(Index batch, Index steps) const override;
     void prepare(const ConstMatrixMap& inputs, CellWorkspace& workspace) const override;
     bool supportsBatchSplit() const override { return true; }
+    std::size_t projectionAheadBytes(Index batch, Index steps, Index firstStep) const override;
+    void setUpProjectionAhead(CellWorkspace& workspace, Index firstStep) const override;
+    void projectAhead(CellWorkspace& workspace, const std::atomic<bool>& stop) const override;
 
 protected:
     // x.W + input bias for this step: a row block of the precomputed projection, or computed now.
     Eigen::Map<const RowMatrix> projectedInput(const StepIo& io, ProjectionWorkspace& ws) const;
+    // x.W + input bias of steps [begin, end) of prepare()'s inputs, into `out` ([(end-begin)*batch, G*u]).
+    void projectSteps(const ProjectionWorkspace& ws, Index begin, Index end, float* out) const;
+    // Points ws.chunkData at the chunk of `step` computed ahead, computing it here if no thread has started it, or if
+    // the helper has and does not finish it soon.
+    void takeChunkAhead(Index step, ProjectionWorkspace& ws) const;
     // Where a step computes its gates: in the trace when it records them at a 64-byte boundary, else in the
     // workspace, and recordGates then copies them to the trace. Eigen peels the unaligned head of a loop into scalar
     // code that rounds (and sums) differently, so computing at an address of another alignment than the workspace's

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <mutex>
 #include <set>
 #include <span>
@@ -16,6 +17,7 @@
 #include <QTest>
 
 #include "core/bidirectional.h"
+#include "core/cells/projected_cell.h"
 #include "core/engine_threads.h"
 #include "core/rnn_layer.h"
 #include "core/rnn_loop.h"
@@ -227,6 +229,9 @@ private slots:
     void runConcurrentlyRunsEveryTaskAtOnce();
     void runConcurrentlyKeepsItsWorkers();
     void concurrentCallersEachRunEveryTask();
+    void batchOfOneProjectsAheadOnASecondThread_data();
+    void batchOfOneProjectsAheadOnASecondThread();
+    void projectionChunksComeFromWhicheverThreadHasThem();
 };
 
 void TestEngineThreads::threadedEqualsSingleThreaded_data()
@@ -473,6 +478,123 @@ void TestEngineThreads::concurrentCallersEachRunEveryTask()
         QVERIFY(!p->timedOut);
         QVERIFY(p->eachRanOnceOnItsOwnThread());
     }
+}
+
+void TestEngineThreads::batchOfOneProjectsAheadOnASecondThread_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<Index>("units");
+    for (const char* k : {"simple", "lstm", "gru", "gru_reset_after", "minimal", "stack"}) {
+        QTest::addRow("%s, 4 units", k) << QString::fromLatin1(k) << Index {4};
+        QTest::addRow("%s, 64 units", k) << QString::fromLatin1(k) << Index {64};
+    }
+}
+
+// A batch of one on 2 threads: a second thread computes the input projections ahead of the steps (W1). Outputs,
+// states and trace are the same bit for bit as on one thread, for a whole run and a resumed one with an edit.
+void TestEngineThreads::batchOfOneProjectsAheadOnASecondThread()
+{
+    QFETCH(QString, kind);
+    QFETCH(Index, units);
+    auto cell = makeTestCell(kind.toStdString(), kFeatures, 46, units);
+    constexpr Index steps = 700;
+    const Tensor x = randomTensor({1, steps, kFeatures}, 47);
+    RnnLoopOptions options;
+    options.goBackwards = true;
+    // Bit for bit (a minimal cell, without an activation, overflows to NaN over 700 steps: NaN == NaN is false).
+    auto same = [](const auto& a, const auto& b) {
+        return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+    };
+
+    options.threads = 1;
+    LayerTrace single;
+    const auto a = rnnLoop(*cell, x, zeroStates(*cell, 1), nullptr, {}, options, &single);
+    options.threads = 2;
+    LayerTrace ahead;
+    const auto b = rnnLoop(*cell, x, zeroStates(*cell, 1), nullptr, {}, options, &ahead);
+    QVERIFY(same(a.outputs.values(), b.outputs.values()));
+    QVERIFY(same(a.states.front().values(), b.states.front().values()));
+    QVERIFY(same(single.output.values(), ahead.output.values()));
+    QVERIFY(same(single.cells.back().states.front().values(), ahead.cells.back().states.front().values()));
+
+    StateEdit edit;
+    edit.step = 400;
+    edit.values = RowMatrix::Constant(1, cell->states()[0].size, 0.5F);
+    const std::vector<StateEdit> edits {edit};
+    ResumePoint at;
+    at.step = 300;
+    options.threads = 1;
+    const auto c = rnnLoop(*cell, x, zeroStates(*cell, 1), nullptr, {}, options, &single, edits, &at);
+    options.threads = 2;
+    const auto d = rnnLoop(*cell, x, zeroStates(*cell, 1), nullptr, {}, options, &ahead, edits, &at);
+    QVERIFY(same(c.outputs.values(), d.outputs.values()));
+    QVERIFY(same(single.output.values(), ahead.output.values()));
+    QVERIFY(!same(a.outputs.values(), c.outputs.values())); // the edit took effect
+}
+
+// The three ways a step gets its chunk of projections ahead, driven by hand: computed by the helper first, claimed
+// by the step thread itself (the helper stopped), and computed into the step thread's own chunk when the helper has
+// claimed it and does not finish (a lost core). Each gives the projections of a workspace without the helper.
+void TestEngineThreads::projectionChunksComeFromWhicheverThreadHasThem()
+{
+    auto owned = makeTestCell("lstm", kFeatures, 48, 64);
+    const auto& cell = dynamic_cast<const ProjectedCell&>(*owned);
+    constexpr Index steps = 300;
+    const RowMatrix x = RowMatrix::Random(steps, kFeatures);
+    const Index width = cell.recurrentKernel().cols();
+    QVERIFY(cell.projectionAheadBytes(1, steps, 0) > 0);
+    QCOMPARE(cell.projectionAheadBytes(1, 100, 0), std::size_t {0}); // under 4 chunks: not worth a thread
+
+    // Every step's output from a workspace set up as `setUp` says; the outputs of a step depend on its projection.
+    auto run = [&](const std::function<void(ProjectionWorkspace&)>& setUp) {
+        auto ws = cell.createWorkspace(1, steps);
+        cell.prepare(ConstMatrixMap(x.data(), steps, kFeatures), *ws);
+        setUp(static_cast<ProjectionWorkspace&>(*ws));
+        RowMatrix h = RowMatrix::Zero(1, 64), c = RowMatrix::Zero(1, 64);
+        RowMatrix h2(1, 64), c2(1, 64), out(steps, 64);
+        for (Index s = 0; s < steps; ++s) {
+            const float* states[] = {h.data(), c.data()};
+            float* newStates[] = {h2.data(), c2.data()};
+            StepIo io;
+            io.step = s;
+            io.batch = 1;
+            io.x = x.data() + s * kFeatures;
+            io.states = states;
+            io.newStates = newStates;
+            io.output = out.data() + s * 64;
+            cell.step(io, *ws);
+            std::swap(h, h2);
+            std::swap(c, c2);
+        }
+        return out;
+    };
+    const RowMatrix plain = run([](ProjectionWorkspace&) {});
+    auto setUpAhead = [&](ProjectionWorkspace& ws) {
+        cell.setUpProjectionAhead(ws, 0);
+        ws.chunk.setConstant(NAN); // nothing computed may be read before it is
+    };
+    const std::atomic<bool> go {false};
+    const std::atomic<bool> stopped {true};
+    const RowMatrix helperFirst = run([&](ProjectionWorkspace& ws) {
+        setUpAhead(ws);
+        cell.projectAhead(ws, go);
+        for (Index k = 0; k < ws.chunkCount; ++k) {
+            QCOMPARE(ws.chunkState[k].load(), ProjectionWorkspace::kChunkReady);
+        }
+    });
+    QCOMPARE(helperFirst, plain);
+    const RowMatrix stepsAlone = run([&](ProjectionWorkspace& ws) {
+        setUpAhead(ws);
+        cell.projectAhead(ws, stopped); // stopped before its first chunk
+        QCOMPARE(ws.chunkState[0].load(), ProjectionWorkspace::kChunkFree);
+    });
+    QCOMPARE(stepsAlone, plain);
+    const RowMatrix helperStalled = run([&](ProjectionWorkspace& ws) {
+        setUpAhead(ws);
+        ws.chunkState[2].store(ProjectionWorkspace::kChunkComputing); // claimed, never finished
+        QVERIFY(width == 4 * 64);
+    });
+    QCOMPARE(helperStalled, plain);
 }
 
 QTEST_GUILESS_MAIN(TestEngineThreads)
