@@ -454,7 +454,10 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
     // block b0*width .. (b0+nb)*width of that step), so groups on different threads never touch the same memory.
     ProjectionHelper* projectionHelper = nullptr; // set below for a run the batch does not split
     auto runGroup = [&](Index b0, Index nb) {
-        // Declared before the guard, so that the helper has stopped before the workspace goes.
+        // Inputs in processing order, time-major: row s*nb + r is sample b0+r's input at step s. The inputs and the
+        // workspace are declared before the guard, so that the projection helper, which reads both, has stopped
+        // before either goes (TSan caught the helper reading freed inputs in tst_soak).
+        RowMatrix x(steps * nb, features);
         std::unique_ptr<CellWorkspace> workspace;
         struct HelperGuard
         {
@@ -466,8 +469,6 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
                 }
             }
         } helperGuard {projectionHelper};
-        // Inputs in processing order, time-major: row s*nb + r is sample b0+r's input at step s.
-        RowMatrix x(steps * nb, features);
         for (Index s = 0; s < steps; ++s) {
             const Index t = timeOf(s);
             for (Index r = 0; r < nb; ++r) {
