@@ -456,8 +456,9 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
     auto runGroup = [&](Index b0, Index nb) {
         // Inputs in processing order, time-major: row s*nb + r is sample b0+r's input at step s. The inputs and the
         // workspace are declared before the guard, so that the projection helper, which reads both, has stopped
-        // before either goes (TSan caught the helper reading freed inputs in tst_soak).
-        RowMatrix x(steps * nb, features);
+        // before either goes (TSan caught the helper reading freed inputs in tst_soak), and allocated after it, so
+        // that a failed allocation still releases the helper waiting for its workspace.
+        RowMatrix x;
         std::unique_ptr<CellWorkspace> workspace;
         struct HelperGuard
         {
@@ -469,6 +470,7 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
                 }
             }
         } helperGuard {projectionHelper};
+        x.resize(steps * nb, features);
         for (Index s = 0; s < steps; ++s) {
             const Index t = timeOf(s);
             for (Index r = 0; r < nb; ++r) {
@@ -745,7 +747,7 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
     if (aheadBytes > 0 && memoryInUse() + aheadBytes <= memoryBudget()) {
         ProjectionHelper helper;
         projectionHelper = &helper;
-        std::exception_ptr errors0;
+        std::exception_ptr groupError;
         runConcurrently(2, [&](int gi) {
             if (gi == 1) {
                 helper.run(cell);
@@ -754,12 +756,12 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
             try {
                 runGroup(0, batch);
             } catch (...) {
-                errors0 = std::current_exception();
+                groupError = std::current_exception();
             }
         });
         projectionHelper = nullptr;
-        if (errors0) {
-            std::rethrow_exception(errors0);
+        if (groupError) {
+            std::rethrow_exception(groupError);
         }
     } else if (groups <= 1) {
         runGroup(0, batch);
