@@ -102,6 +102,19 @@ public:
     virtual std::size_t projectionAheadBytes(Index /*batch*/, Index /*steps*/, Index /*firstStep*/) const { return 0; }
     virtual void setUpProjectionAhead(CellWorkspace& /*workspace*/, Index /*firstStep*/) const { }
     virtual void projectAhead(CellWorkspace& /*workspace*/, const std::atomic<bool>& /*stop*/) const { }
+    // A batch of one has no samples to split across threads; its steps may instead be shared by `parts` threads by
+    // units, each computing its own range of every state's units (with their gates and output), the threads waiting
+    // for each other at every step (rnn_loop.cpp). supportsUnitSplit(batch, parts): whether the cell can and gains
+    // (default: no). createPartWorkspace(batch, steps, part, parts): part `part`'s workspace, which prepare() then
+    // readies as any other. stepPart(io, ws): step() for that part's units only, reading the whole of io.states and
+    // writing its own units of io.newStates, io.output and io.gates[0]; the values are step()'s bit for bit.
+    virtual bool supportsUnitSplit(Index /*batch*/, Index /*parts*/) const { return false; }
+    virtual std::unique_ptr<CellWorkspace> createPartWorkspace(
+        Index /*batch*/, Index /*steps*/, Index /*part*/, Index /*parts*/) const
+    {
+        return nullptr;
+    }
+    virtual void stepPart(const StepIo& /*io*/, CellWorkspace& /*workspace*/) const { }
     // True when every step's output is its first new state itself (SimpleRNN's, GRU's and LSTM's h: the Keras cells
     // return `h, [h, ...]`). An unmasked run then records the two as one series of values (rnn_loop.cpp).
     virtual bool outputIsFirstState() const { return false; }

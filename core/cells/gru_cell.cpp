@@ -73,31 +73,75 @@ void GruCell::step(const StepIo& io, CellWorkspace& workspace) const
     recordGates(io, g);
 }
 
+namespace {
+
+// One row of reset_after's fused pass over `count` units: gate blocks z, r, hh of g, xr (the input projection) and
+// rr (h.U + the recurrent bias) start `stride` floats apart; h and hNew are the row's units themselves.
+template <typename Rec, typename Act>
+void resetAfterGateRow(float* gr, const float* xr, const float* rr, const float* h, float* hNew, Index stride,
+    Index count, const Rec& rec, const Act& act)
+{
+    constexpr Index kP = Activation::kPacketFloats;
+    for (Index j = 0; j < count; j += kP) {
+        Packet zg(gr + j);
+        Packet rg(gr + stride + j);
+        Packet hh(gr + 2 * stride + j);
+        zg = ConstPacket(xr + j) + ConstPacket(rr + j);
+        rg = ConstPacket(xr + stride + j) + ConstPacket(rr + stride + j);
+        rec(zg.data());
+        rec(rg.data());
+        hh = ConstPacket(xr + 2 * stride + j) + rg * ConstPacket(rr + 2 * stride + j);
+        act(hh.data());
+        Packet(hNew + j) = zg * ConstPacket(h + j) + (1.0F - zg) * hh;
+    }
+}
+
+} // namespace
+
 void GruCell::fusedResetAfterGates(MatrixMap g, const Eigen::Map<const RowMatrix>& xp, const MatrixMap& recurrent,
     const float* h, float* hNew, Index rows) const
 {
     // The block-wise path's values, 16 units at a time: z, r, the candidate and h' while they are in registers.
-    constexpr Index kP = Activation::kPacketFloats;
     const Index u = m_units;
     withPacketActivations(m_recurrentActivation, m_activation, [&](const auto& rec, const auto& act) {
         for (Index r = 0; r < rows; ++r) {
-            float* gr = g.data() + r * 3 * u;
-            const float* xr = xp.data() + r * 3 * u;
-            const float* rr = recurrent.data() + r * 3 * u;
-            for (Index j = 0; j < u; j += kP) {
-                Packet zg(gr + j);
-                Packet rg(gr + u + j);
-                Packet hh(gr + 2 * u + j);
-                zg = ConstPacket(xr + j) + ConstPacket(rr + j);
-                rg = ConstPacket(xr + u + j) + ConstPacket(rr + u + j);
-                rec(zg.data());
-                rec(rg.data());
-                hh = ConstPacket(xr + 2 * u + j) + rg * ConstPacket(rr + 2 * u + j);
-                act(hh.data());
-                Packet(hNew + r * u + j) = zg * ConstPacket(h + r * u + j) + (1.0F - zg) * hh;
-            }
+            resetAfterGateRow(g.data() + r * 3 * u, xp.data() + r * 3 * u, recurrent.data() + r * 3 * u, h + r * u,
+                hNew + r * u, u, u, rec, act);
         }
     });
+}
+
+bool GruCell::supportsUnitSplit(Index batch, Index parts) const
+{
+    return m_resetAfter && unitSplitFits(batch, parts) && m_activation.elementwise()
+        && m_recurrentActivation.elementwise();
+}
+
+void GruCell::stepPart(const StepIo& io, CellWorkspace& workspace) const
+{
+    // A batch of one, reset_after: the part's z', r', hh' columns of x.W + b and of h.U + the recurrent bias (the
+    // same sums as step()'s for those columns: from the bias row, or from zeros without one), then the fused pass on
+    // the part's units.
+    auto& ws = static_cast<ProjectionWorkspace&>(workspace);
+    const Index u = m_units;
+    const Index up = ws.partUnits;
+    const Index u0 = ws.unitBegin;
+    const Eigen::Map<const RowMatrix> xp = projectedInput(io, ws);
+    MatrixMap recurrent(ws.recurrent.data(), 1, ws.width);
+    setRecurrentProductFromRow(recurrent, ws.partRecurrentStart.data(), ConstMatrixMap(io.states[0], 1, u),
+        ws.partRecurrent, &ws.stripMajorRecurrent);
+    float* g = ws.scratch.data();
+    withPacketActivations(m_recurrentActivation, m_activation, [&](const auto& rec, const auto& act) {
+        resetAfterGateRow(g, xp.data(), recurrent.data(), io.states[0] + u0, io.newStates[0] + u0, up, up, rec, act);
+    });
+    if (io.output != io.newStates[0]) {
+        std::copy(io.newStates[0] + u0, io.newStates[0] + u0 + up, io.output + u0);
+    }
+    if (!io.gates.empty() && io.gates[0] != nullptr) {
+        for (Index k = 0; k < 3; ++k) {
+            std::copy(g + k * up, g + (k + 1) * up, io.gates[0] + k * u + u0);
+        }
+    }
 }
 
 } // namespace rnnscope

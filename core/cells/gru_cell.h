@@ -26,6 +26,10 @@ public:
     std::vector<GateSpec> gates() const override { return {{"z", m_units}, {"r", m_units}, {"hh", m_units}}; }
     std::vector<WeightSlot> weights() override;
     void step(const StepIo& io, CellWorkspace& workspace) const override;
+    // reset_after only: reset_after=False multiplies h by the whole of r before its candidate product, which would
+    // make the parts wait for each other twice a step.
+    bool supportsUnitSplit(Index batch, Index parts) const override;
+    void stepPart(const StepIo& io, CellWorkspace& workspace) const override;
 
     std::vector<std::pair<std::string, std::string>> config() const override
     {
@@ -38,6 +42,7 @@ public:
 
 protected:
     const float* inputBias() const override { return m_useBias ? m_bias.data() : nullptr; }
+    const float* recurrentBias() const override { return m_useBias && m_resetAfter ? m_bias.row(1).data() : nullptr; }
 
 private:
     // reset_after's gates and h' in one pass over the step (units a multiple of a vector register).

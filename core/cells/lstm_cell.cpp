@@ -89,4 +89,32 @@ void LstmCell::fusedGateMath(MatrixMap z, const float* c, float* hNew, float* cN
     });
 }
 
+bool LstmCell::supportsUnitSplit(Index batch, Index parts) const
+{
+    return unitSplitFits(batch, parts) && m_activation.elementwise() && m_recurrentActivation.elementwise();
+}
+
+void LstmCell::stepPart(const StepIo& io, CellWorkspace& workspace) const
+{
+    // A batch of one (unitSplitFits). The part's z is [i' f' c' o'], its units of each gate block, so the fused
+    // pass runs on it as on a cell of partUnits units; c, h' and c' are the part's units of the whole states.
+    auto& ws = static_cast<ProjectionWorkspace&>(workspace);
+    const Index u = m_units;
+    const Index up = ws.partUnits;
+    const Index u0 = ws.unitBegin;
+    float* z = ws.scratch.data();
+    partProduct(io, ws, z, nullptr);
+    withPacketActivations(m_recurrentActivation, m_activation, [&](const auto& rec, const auto& act) {
+        fusedGateRow(z, io.states[1] + u0, io.newStates[0] + u0, io.newStates[1] + u0, up, rec, act);
+    });
+    if (io.output != io.newStates[0]) {
+        std::copy(io.newStates[0] + u0, io.newStates[0] + u0 + up, io.output + u0);
+    }
+    if (!io.gates.empty() && io.gates[0] != nullptr) {
+        for (Index g = 0; g < 4; ++g) {
+            std::copy(z + g * up, z + (g + 1) * up, io.gates[0] + g * u + u0);
+        }
+    }
+}
+
 } // namespace rnnscope

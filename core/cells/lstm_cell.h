@@ -24,6 +24,8 @@ public:
     }
     std::vector<WeightSlot> weights() override;
     void step(const StepIo& io, CellWorkspace& workspace) const override;
+    bool supportsUnitSplit(Index batch, Index parts) const override;
+    void stepPart(const StepIo& io, CellWorkspace& workspace) const override;
 
     std::vector<std::pair<std::string, std::string>> config() const override
     {

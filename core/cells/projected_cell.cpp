@@ -44,6 +44,7 @@ std::unique_ptr<CellWorkspace> ProjectedCell::createWorkspace(Index batch, Index
     const Index width = m_gateCount * m_units;
     ws->batch = batch;
     ws->steps = steps;
+    ws->width = width;
     ws->chunkSteps = chunkStepsFor(batch, width, std::max<Index>(1, steps));
     ws->projectedStep.resize(batch, width);
     ws->scratch.resize(batch, width);
@@ -51,7 +52,66 @@ std::unique_ptr<CellWorkspace> ProjectedCell::createWorkspace(Index batch, Index
     ws->scratch2.resize(batch, m_units);
     ws->stripMajorKernel = stripMajorKernel(m_kernel);
     ws->stripMajorRecurrent = stripMajorKernel(m_recurrentKernel);
+    setProjectionStart(*ws, inputBias());
     return ws;
+}
+
+std::unique_ptr<CellWorkspace> ProjectedCell::createPartWorkspace(
+    Index batch, Index steps, Index part, Index parts) const
+{
+    auto ws = std::make_unique<ProjectionWorkspace>();
+    const Index up = m_units / parts;
+    const Index u0 = part * up;
+    const Index width = m_gateCount * up;
+    ws->batch = batch;
+    ws->steps = steps;
+    ws->width = width;
+    ws->unitBegin = u0;
+    ws->partUnits = up;
+    ws->chunkSteps = chunkStepsFor(batch, width, std::max<Index>(1, steps));
+    ws->scratch.resize(batch, width);
+    ws->partKernel.resize(m_kernel.rows(), width);
+    ws->partRecurrent.resize(m_units, width);
+    ws->recurrent.resize(batch, width);
+    const float* bias = inputBias();
+    const float* recurrentBiasRow = recurrentBias();
+    ws->partBias.resize(bias != nullptr ? width : 0);
+    ws->partRecurrentStart = RowVector::Zero(width);
+    for (Index g = 0; g < m_gateCount; ++g) {
+        ws->partKernel.middleCols(g * up, up) = m_kernel.middleCols(g * m_units + u0, up);
+        ws->partRecurrent.middleCols(g * up, up) = m_recurrentKernel.middleCols(g * m_units + u0, up);
+        if (bias != nullptr) {
+            ws->partBias.segment(g * up, up) = Eigen::Map<const RowVector>(bias + g * m_units + u0, up);
+        }
+        if (recurrentBiasRow != nullptr) {
+            ws->partRecurrentStart.segment(g * up, up)
+                = Eigen::Map<const RowVector>(recurrentBiasRow + g * m_units + u0, up);
+        }
+    }
+    ws->stripMajorKernel = stripMajorKernel(ws->partKernel);
+    ws->stripMajorRecurrent = stripMajorKernel(ws->partRecurrent);
+    setProjectionStart(*ws, bias != nullptr ? ws->partBias.data() : nullptr);
+    return ws;
+}
+
+bool ProjectedCell::unitSplitFits(Index batch, Index parts) const
+{
+    constexpr Index kMinRecurrentBytes = Index {64} << 10;
+    if (batch != 1 || parts < 2 || m_units % (parts * Activation::kPacketFloats) != 0) {
+        return false;
+    }
+    const Index partWidth = m_gateCount * (m_units / parts);
+    return detail::useStripMajorKernel(partWidth)
+        && m_recurrentKernel.size() * static_cast<Index>(sizeof(float)) >= kMinRecurrentBytes;
+}
+
+void ProjectedCell::partProduct(const StepIo& io, ProjectionWorkspace& ws, float* z, const ProductFinish* finish) const
+{
+    // The part's columns of z = x.W + b + h.U: the same sums, term by term and in the same order, as the whole
+    // cell's product computes for those columns (the tiled product sums every column over k in order), so a split
+    // step's values are the unsplit step's bit for bit.
+    setRecurrentProduct(MatrixMap(z, io.batch, ws.width), projectedInput(io, ws),
+        ConstMatrixMap(io.states[0], io.batch, m_units), ws.partRecurrent, &ws.stripMajorRecurrent, finish);
 }
 
 std::size_t ProjectedCell::workspaceBytes(Index batch, Index steps) const
@@ -69,37 +129,50 @@ void ProjectedCell::prepare(const ConstMatrixMap& inputs, CellWorkspace& workspa
 {
     auto& ws = static_cast<ProjectionWorkspace&>(workspace);
     ws.inputs = inputs.data();
-    ws.chunk.resize(ws.chunkSteps * ws.batch, m_kernel.cols());
+    ws.chunk.resize(ws.chunkSteps * ws.batch, ws.width);
     ws.chunkBegin = 0;
     ws.chunkEnd = 0; // empty: the first step computes its chunk
     ws.ahead = false;
     ws.prepared = true;
 }
 
+void ProjectedCell::setProjectionStart(ProjectionWorkspace& ws, const float* bias)
+{
+    if (ws.stripMajorKernel.size() == 0) {
+        ws.projectionStart = bias; // Eigen's product, then the bias if there is one
+        return;
+    }
+    if (bias == nullptr) {
+        ws.zeroStart = RowVector::Zero(ws.width);
+        bias = ws.zeroStart.data();
+    }
+    ws.projectionStart = bias;
+}
+
 void ProjectedCell::projectSteps(const ProjectionWorkspace& ws, Index begin, Index end, float* out) const
 {
-    const Index width = m_kernel.cols();
-    const Index in = m_kernel.rows();
+    const RowMatrix& kernel = ws.partUnits > 0 ? ws.partKernel : m_kernel;
+    const Index width = ws.width;
+    const Index in = kernel.rows();
     const Index rows = (end - begin) * ws.batch;
     MatrixMap chunk(out, rows, width);
     const ConstMatrixMap x(ws.inputs + begin * ws.batch * in, rows, in);
-    const float* b = inputBias();
-    if (b != nullptr && ws.stripMajorKernel.size() > 0) {
-        // A kernel that stays in L2: the register-tiled product on the strip-major copy, starting from the bias. It
-        // skips Eigen's packing and the separate bias pass (W2's projections, 512 rows, ran at 98-105 GFLOP/s on one
-        // core against Eigen's 83-88).
-        setRecurrentProductFromRow(chunk, b, x, m_kernel, &ws.stripMajorKernel);
+    if (ws.stripMajorKernel.size() > 0) {
+        // A kernel that stays in L2: the register-tiled product on the strip-major copy, starting from the bias (or
+        // zeros). It skips Eigen's packing and the separate bias pass (W2's projections, 512 rows, ran at 98-105
+        // GFLOP/s on one core against Eigen's 83-88), and sums every column alike whichever columns a part computes.
+        setRecurrentProductFromRow(chunk, ws.projectionStart, x, kernel, &ws.stripMajorKernel);
     } else {
-        chunk.noalias() = x * m_kernel;
-        if (b != nullptr) {
-            chunk.rowwise() += Eigen::Map<const RowVector>(b, width);
+        chunk.noalias() = x * kernel;
+        if (ws.projectionStart != nullptr) {
+            chunk.rowwise() += Eigen::Map<const RowVector>(ws.projectionStart, width);
         }
     }
 }
 
 Eigen::Map<const RowMatrix> ProjectedCell::projectedInput(const StepIo& io, ProjectionWorkspace& ws) const
 {
-    const Index width = m_kernel.cols();
+    const Index width = ws.width;
     if (ws.prepared) {
         if (io.step < ws.chunkBegin || io.step >= ws.chunkEnd) {
             if (ws.ahead) {
@@ -149,7 +222,7 @@ void ProjectedCell::setUpProjectionAhead(CellWorkspace& workspace, Index firstSt
 void ProjectedCell::projectAhead(CellWorkspace& workspace, const std::atomic<bool>& stop) const
 {
     auto& ws = static_cast<ProjectionWorkspace&>(workspace);
-    const Index width = m_kernel.cols();
+    const Index width = ws.width;
     for (Index k = ws.firstChunk; k < ws.chunkCount && !stop.load(std::memory_order_relaxed); ++k) {
         int expected = ProjectionWorkspace::kChunkFree;
         if (!ws.chunkState[k].compare_exchange_strong(
@@ -165,7 +238,7 @@ void ProjectedCell::projectAhead(CellWorkspace& workspace, const std::atomic<boo
 
 void ProjectedCell::takeChunkAhead(Index step, ProjectionWorkspace& ws) const
 {
-    const Index width = m_kernel.cols();
+    const Index width = ws.width;
     const Index k = step / ws.chunkSteps;
     ws.chunkBegin = k * ws.chunkSteps;
     ws.chunkEnd = std::min(ws.chunkBegin + ws.chunkSteps, ws.steps);

@@ -7,6 +7,8 @@
 
 namespace rnnscope {
 
+struct ProductFinish; // recurrent_product.h
+
 class ProjectionWorkspace : public CellWorkspace
 {
 public:
@@ -19,6 +21,11 @@ public:
     Index chunkEnd = 0;
     Index batch = 0;
     Index steps = 0;
+    Index width = 0; // columns of a step's projection: G*u, or G*partUnits
+    // x.W's first term, the input bias (or zeros, `zeroStart`, for a cell without one) when the tiled product
+    // computes the projections; null when Eigen does, without a bias.
+    const float* projectionStart = nullptr;
+    RowVector zeroStart;
     const float* inputs = nullptr; // prepare()'s inputs [steps*batch, in], owned by the loop
     RowMatrix projectedStep; // [batch, G*u], used when the inputs were not prepared (inner cells of a stack)
     RowMatrix scratch; // [batch, G*u]
@@ -29,6 +36,16 @@ public:
     RowMatrix stripMajorKernel;
     RowMatrix stripMajorRecurrent;
     bool prepared = false;
+    // Unit split (RnnCell::createPartWorkspace): this workspace computes units [unitBegin, unitBegin + partUnits) of
+    // every gate block. partKernel, partRecurrent and partBias hold those columns, gate block by gate block (a part
+    // of LSTM's [i f c o] is [i' f' c' o']), and the strip-major copies above are theirs. partUnits 0: the whole cell.
+    Index unitBegin = 0;
+    Index partUnits = 0;
+    RowMatrix partKernel;
+    RowMatrix partRecurrent;
+    RowVector partBias;
+    // h.U's first term for a part whose cell adds a bias to h.U apart (recurrentBias): those columns of it, or zeros.
+    RowVector partRecurrentStart;
     // Projection ahead (RnnCell::setUpProjectionAhead): `chunk` holds every step's projection, chunk k being steps
     // [k*chunkSteps, (k+1)*chunkSteps); chunkState[k] is kChunkFree, kChunkComputing (by whichever thread claimed it)
     // or kChunkReady. `chunkData` holds steps [chunkBegin, chunkEnd) for the step thread: in `chunk`, or in `ownChunk`
@@ -65,12 +82,23 @@ public:
     std::size_t projectionAheadBytes(Index batch, Index steps, Index firstStep) const override;
     void setUpProjectionAhead(CellWorkspace& workspace, Index firstStep) const override;
     void projectAhead(CellWorkspace& workspace, const std::atomic<bool>& stop) const override;
+    std::unique_ptr<CellWorkspace> createPartWorkspace(
+        Index batch, Index steps, Index part, Index parts) const override;
 
 protected:
+    // Whether a unit split into `parts` fits this cell's sizes (the cells add their own conditions): a batch of one,
+    // each part's units a whole number of vector registers and its gate columns a whole number of the tiled product's
+    // strips (AVX-512 builds), and a recurrent kernel larger than L1 (64 KiB or more), which each part then reads only
+    // half of. Below that a step is too short to pay for the threads' wait for each other (about 0.1 us).
+    bool unitSplitFits(Index batch, Index parts) const;
+    // z = x.W + b + h.U for a part's columns ([1, G*partUnits]); `finish` as in setRecurrentProduct.
+    void partProduct(const StepIo& io, ProjectionWorkspace& ws, float* z, const ProductFinish* finish) const;
     // x.W + input bias for this step: a row block of the precomputed projection, or computed now.
     Eigen::Map<const RowMatrix> projectedInput(const StepIo& io, ProjectionWorkspace& ws) const;
     // x.W + input bias of steps [begin, end) of prepare()'s inputs, into `out` ([(end-begin)*batch, G*u]).
     void projectSteps(const ProjectionWorkspace& ws, Index begin, Index end, float* out) const;
+    // Sets ws.projectionStart from the input bias (null: none), once ws.width and ws.stripMajorKernel are set.
+    static void setProjectionStart(ProjectionWorkspace& ws, const float* bias);
     // Points ws.chunkData at the chunk of `step` computed ahead, computing it here if no thread has started it, or if
     // the helper has and does not finish it soon.
     void takeChunkAhead(Index step, ProjectionWorkspace& ws) const;
@@ -82,6 +110,8 @@ protected:
     static void recordGates(const StepIo& io, const MatrixMap& gates);
     // Bias added to the input projection (all of it for LSTM/SimpleRNN/GRU v1, row 0 for GRU reset_after).
     virtual const float* inputBias() const = 0;
+    // The bias added to h.U apart from the input projection (GRU reset_after's row 1), or null.
+    virtual const float* recurrentBias() const { return nullptr; }
 
     Index m_units;
     Index m_gateCount;

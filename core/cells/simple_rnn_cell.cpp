@@ -38,6 +38,21 @@ void SimpleRnnCell::step(const StepIo& io, CellWorkspace& workspace) const
     MatrixMap(io.output, io.batch, m_units) = hNew;
 }
 
+bool SimpleRnnCell::supportsUnitSplit(Index batch, Index parts) const
+{
+    return unitSplitFits(batch, parts) && m_activation.elementwise();
+}
+
+void SimpleRnnCell::stepPart(const StepIo& io, CellWorkspace& workspace) const
+{
+    // A batch of one: the part's units of h_t are a contiguous run of the state's row, computed there as step()
+    // computes the whole row, activation and output copy in the product's tiles.
+    auto& ws = static_cast<ProjectionWorkspace&>(workspace);
+    const Index u0 = ws.unitBegin;
+    const ProductFinish finish {&m_activation, io.output != io.newStates[0] ? io.output + u0 : nullptr};
+    partProduct(io, ws, io.newStates[0] + u0, &finish);
+}
+
 MinimalRnnCell::MinimalRnnCell(Index inputSize, Index units)
     : ProjectedCell(inputSize, units, 1, false)
 {

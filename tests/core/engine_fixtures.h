@@ -45,12 +45,21 @@ inline std::unique_ptr<RnnCell> makeTestCell(const std::string& kind, Index feat
     std::unique_ptr<RnnCell> cell;
     if (kind == "simple") {
         cell = std::make_unique<SimpleRnnCell>(features, u, tanh, true);
+    } else if (kind == "simple_nobias") {
+        cell = std::make_unique<SimpleRnnCell>(features, u, tanh, false);
     } else if (kind == "lstm") {
         cell = std::make_unique<LstmCell>(features, u, tanh, sigmoid, true);
+    } else if (kind == "lstm_nobias") {
+        cell = std::make_unique<LstmCell>(features, u, tanh, sigmoid, false);
+    } else if (kind == "lstm_hard_sigmoid") {
+        // Keras 3's hard_sigmoid as the recurrent activation (packet code other than the sigmoid's).
+        cell = std::make_unique<LstmCell>(features, u, tanh, Activation(ActivationKind::HardSigmoidKeras3), true);
     } else if (kind == "gru") {
         cell = std::make_unique<GruCell>(features, u, tanh, sigmoid, true, false);
     } else if (kind == "gru_reset_after") {
         cell = std::make_unique<GruCell>(features, u, tanh, sigmoid, true, true);
+    } else if (kind == "gru_reset_after_nobias") {
+        cell = std::make_unique<GruCell>(features, u, tanh, sigmoid, false, true);
     } else if (kind == "minimal") {
         cell = std::make_unique<MinimalRnnCell>(features, u);
     } else if (kind == "stack") {

@@ -17,8 +17,10 @@
 #include <QTest>
 
 #include "core/bidirectional.h"
+#include "core/cancellation.h"
 #include "core/cells/projected_cell.h"
 #include "core/engine_threads.h"
+#include "core/recurrent_product.h"
 #include "core/rnn_layer.h"
 #include "core/rnn_loop.h"
 #include "engine_fixtures.h"
@@ -232,6 +234,11 @@ private slots:
     void batchOfOneProjectsAheadOnASecondThread_data();
     void batchOfOneProjectsAheadOnASecondThread();
     void projectionChunksComeFromWhicheverThreadHasThem();
+    void batchOfOneSharesItsStepsByUnits_data();
+    void batchOfOneSharesItsStepsByUnits();
+    void unitSplitOnlyWhereItFits_data();
+    void unitSplitOnlyWhereItFits();
+    void cancellingAUnitSplitRunStopsEveryPart();
 };
 
 void TestEngineThreads::threadedEqualsSingleThreaded_data()
@@ -595,6 +602,176 @@ void TestEngineThreads::projectionChunksComeFromWhicheverThreadHasThem()
         QVERIFY(width == 4 * 64);
     });
     QCOMPARE(helperStalled, plain);
+}
+
+// A unit split's parts are whole strips of the tiled product, which AVX-512 builds use (RNNSCOPE_NATIVE; CI's
+// native-tests and tsan stages); other builds keep a batch of one on one step thread, and these tests then check that.
+int unitSplitParts()
+{
+    return detail::useStripMajorKernel(64) ? 2 : 1;
+}
+
+void TestEngineThreads::batchOfOneSharesItsStepsByUnits_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<Index>("units");
+    QTest::addColumn<QString>("variant");
+    const std::pair<const char*, Index> cells[]
+        = {{"lstm", 64}, {"lstm", 128}, {"lstm_nobias", 64}, {"lstm_hard_sigmoid", 64}, {"simple", 128},
+            {"simple_nobias", 128}, {"simple", 256}, {"gru_reset_after", 128}, {"gru_reset_after_nobias", 128}};
+    for (const auto& [kind, units] : cells) {
+        for (const char* v : {"plain", "backwards", "time_major", "initial_states", "no_trace", "states_only",
+                 "gates_and_inputs", "outputs_only"}) {
+            QTest::addRow("%s %d units, %s", kind, static_cast<int>(units), v)
+                << QString::fromLatin1(kind) << units << QString::fromLatin1(v);
+        }
+    }
+}
+
+// A batch of one on 2 threads, in a cell large enough (unit_split_loop.h): each thread computes half of every step's
+// units. Outputs, final states and every recorded series are those of one thread bit for bit, whatever the trace
+// records, and the run says it was split (it is not, and this test fails, if the cell or the loop stops offering it).
+void TestEngineThreads::batchOfOneSharesItsStepsByUnits()
+{
+    QFETCH(QString, kind);
+    QFETCH(Index, units);
+    QFETCH(QString, variant);
+    auto cell = makeTestCell(kind.toStdString(), kFeatures, 61, units);
+    constexpr Index steps = 150;
+    RnnLoopOptions options;
+    options.goBackwards = variant == QLatin1String("backwards");
+    options.timeMajor = variant == QLatin1String("time_major");
+    const Tensor x = randomTensor(options.timeMajor ? Shape {steps, 1, kFeatures} : Shape {1, steps, kFeatures}, 62);
+    std::vector<Tensor> states = zeroStates(*cell, 1);
+    if (variant == QLatin1String("initial_states")) {
+        unsigned seed = 63;
+        for (auto& s : states) {
+            s = randomTensor(s.shape(), seed++);
+        }
+    }
+    TraceRequest request;
+    request.inputs = variant == QLatin1String("gates_and_inputs") || !variant.contains(QLatin1Char('_'));
+    request.states = variant == QLatin1String("states_only") || !variant.contains(QLatin1Char('_'));
+    request.gates = variant == QLatin1String("gates_and_inputs") || !variant.contains(QLatin1Char('_'));
+    request.outputs = variant == QLatin1String("outputs_only") || !variant.contains(QLatin1Char('_'));
+    if (variant == QLatin1String("time_major") || variant == QLatin1String("initial_states")) {
+        request = TraceRequest();
+    }
+    const bool traced = variant != QLatin1String("no_trace");
+    auto same = [](const auto& a, const auto& b) {
+        return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+    };
+    auto sameSeries = [&](const TraceSeries& a, const TraceSeries& b) {
+        return a.steps() == b.steps() && a.width() == b.width() && same(a.values(), b.values());
+    };
+
+    options.threads = 1;
+    LayerTrace single;
+    single.recording.request = request;
+    const auto a = rnnLoop(*cell, x, states, nullptr, {}, options, traced ? &single : nullptr);
+    QCOMPARE(a.unitParts, 1);
+    options.threads = 2;
+    LayerTrace shared;
+    shared.recording.request = request;
+    const auto b = rnnLoop(*cell, x, states, nullptr, {}, options, traced ? &shared : nullptr);
+    QCOMPARE(b.unitParts, unitSplitParts());
+    QVERIFY(same(a.outputs.values(), b.outputs.values()));
+    QVERIFY(same(a.lastOutput.values(), b.lastOutput.values()));
+    QCOMPARE(a.states.size(), b.states.size());
+    for (std::size_t i = 0; i < a.states.size(); ++i) {
+        QVERIFY(same(a.states[i].values(), b.states[i].values()));
+    }
+    if (!traced) {
+        return;
+    }
+    compareTraces(single, shared);
+    QVERIFY(sameSeries(single.input, shared.input));
+    QVERIFY(sameSeries(single.output, shared.output));
+    for (std::size_t j = 0; j < single.cells.front().states.size(); ++j) {
+        QVERIFY(sameSeries(single.cells.front().states[j], shared.cells.front().states[j]));
+    }
+    for (std::size_t j = 0; j < single.cells.front().gates.size(); ++j) {
+        QVERIFY(sameSeries(single.cells.front().gates[j], shared.cells.front().gates[j]));
+    }
+}
+
+void TestEngineThreads::unitSplitOnlyWhereItFits_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<Index>("units");
+    QTest::addColumn<QString>("variant");
+    QTest::addColumn<int>("parts");
+    QTest::newRow("lstm 64, batch of one") << "lstm" << Index {64} << "plain" << unitSplitParts();
+    QTest::newRow("simple 128, batch of one") << "simple" << Index {128} << "plain" << unitSplitParts();
+    QTest::newRow("lstm 64, one thread") << "lstm" << Index {64} << "threads_1" << 1;
+    QTest::newRow("lstm 64, batch of two") << "lstm" << Index {64} << "batch_2" << 1;
+    QTest::newRow("lstm 64, masked") << "lstm" << Index {64} << "mask" << 1;
+    QTest::newRow("lstm 64, edited") << "lstm" << Index {64} << "edit" << 1;
+    QTest::newRow("lstm 32: kernel in L1") << "lstm" << Index {32} << "plain" << 1;
+    QTest::newRow("lstm 48: parts not whole registers") << "lstm" << Index {48} << "plain" << 1;
+    QTest::newRow("simple 160: parts not whole strips") << "simple" << Index {160} << "plain" << 1;
+    QTest::newRow("simple 64: kernel in L1") << "simple" << Index {64} << "plain" << 1;
+    QTest::newRow("gru, reset_after=False") << "gru" << Index {128} << "plain" << 1;
+    QTest::newRow("gru reset_after 128") << "gru_reset_after" << Index {128} << "plain" << unitSplitParts();
+    QTest::newRow("gru reset_after 64: parts not whole strips") << "gru_reset_after" << Index {64} << "plain" << 1;
+    QTest::newRow("minimal") << "minimal" << Index {128} << "plain" << 1;
+    QTest::newRow("stack") << "stack" << Index {128} << "plain" << 1;
+}
+
+// The loop splits a step by units only where the cell offers it and nothing happens between a step's parts; every
+// other run keeps its batch-split or one-thread path (and its results: covered by the tests above).
+void TestEngineThreads::unitSplitOnlyWhereItFits()
+{
+    QFETCH(QString, kind);
+    QFETCH(Index, units);
+    QFETCH(QString, variant);
+    QFETCH(int, parts);
+    auto cell = makeTestCell(kind.toStdString(), kFeatures, 64, units);
+    const Index batch = variant == QLatin1String("batch_2") ? 2 : 1;
+    const Tensor x = randomTensor({batch, 20, kFeatures}, 65);
+    RnnLoopOptions options;
+    options.threads = variant == QLatin1String("threads_1") ? 1 : 2;
+    Mask mask(batch, 20);
+    mask.set(0, 3, false);
+    std::vector<StateEdit> edits;
+    if (variant == QLatin1String("edit")) {
+        StateEdit edit;
+        edit.step = 5;
+        edit.values = RowMatrix::Constant(batch, cell->states()[0].size, 0.5F);
+        edits.push_back(edit);
+    }
+    LayerTrace trace;
+    const auto r = rnnLoop(*cell, x, zeroStates(*cell, batch), variant == QLatin1String("mask") ? &mask : nullptr, {},
+        options, &trace, edits);
+    QCOMPARE(r.unitParts, parts);
+}
+
+// A cancel request reaches every part: the run throws RunCancelled and returns, whichever part sees the flag first
+// (a part left waiting for one that stopped would never return).
+void TestEngineThreads::cancellingAUnitSplitRunStopsEveryPart()
+{
+    auto cell = makeTestCell("lstm", kFeatures, 66, 64);
+    const Tensor x = randomTensor({1, 100000, kFeatures}, 67);
+    RnnLoopOptions options;
+    options.threads = 2;
+    std::atomic<bool> cancel {true};
+    {
+        const CancelScope scope(&cancel);
+        QVERIFY_THROWS_EXCEPTION(RunCancelled, rnnLoop(*cell, x, zeroStates(*cell, 1), nullptr, {}, options));
+    }
+    cancel = false;
+    std::thread canceller([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2)); // the run takes 60 ms or more
+        cancel = true;
+    });
+    {
+        const CancelScope scope(&cancel);
+        QVERIFY_THROWS_EXCEPTION(RunCancelled, rnnLoop(*cell, x, zeroStates(*cell, 1), nullptr, {}, options));
+    }
+    canceller.join();
+    // The engine's threads are free again: a run after the cancelled one completes.
+    const Tensor shortRun = randomTensor({1, 50, kFeatures}, 68);
+    QCOMPARE(rnnLoop(*cell, shortRun, zeroStates(*cell, 1), nullptr, {}, options).unitParts, unitSplitParts());
 }
 
 QTEST_GUILESS_MAIN(TestEngineThreads)

@@ -1,7 +1,8 @@
 // "No allocation inside the per-timestep loop": every heap allocation goes through the replaced global operator
 // new below, and a run over 200 steps must allocate exactly as often as a run over 10 steps (setup only), for every
 // cell kind, with and without a mask and a trace. A batch of one on two threads, where a second thread computes the
-// input projections ahead of the steps (from 4 chunks of steps on), compares 200 steps with 400.
+// input projections ahead of the steps (from 4 chunks of steps on), compares 200 steps with 400; so does a batch of
+// one of 128 units, whose steps two threads share by units where the cell can (unit_split_loop.h).
 
 #include <atomic>
 #include <cstdlib>
@@ -52,14 +53,18 @@ void TestNoAllocation::allocationsDoNotGrowWithSteps_data()
     QTest::addColumn<bool>("masked");
     QTest::addColumn<bool>("traced");
     QTest::addColumn<bool>("projectionAhead");
+    QTest::addColumn<Index>("units");
     for (const char* k : {"simple", "lstm", "gru", "gru_reset_after", "minimal", "stack"}) {
         for (bool masked : {false, true}) {
             for (bool traced : {false, true}) {
                 for (bool ahead : {false, true}) {
                     QTest::addRow("%s%s%s%s", k, masked ? " masked" : "", traced ? " traced" : "",
                         ahead ? ", batch of one on 2 threads" : "")
-                        << QString::fromLatin1(k) << masked << traced << ahead;
+                        << QString::fromLatin1(k) << masked << traced << ahead << Index {0};
                 }
+                QTest::addRow(
+                    "%s%s%s, 128 units, batch of one on 2 threads", k, masked ? " masked" : "", traced ? " traced" : "")
+                    << QString::fromLatin1(k) << masked << traced << true << Index {128};
             }
         }
     }
@@ -71,7 +76,8 @@ void TestNoAllocation::allocationsDoNotGrowWithSteps()
     QFETCH(bool, masked);
     QFETCH(bool, traced);
     QFETCH(bool, projectionAhead);
-    auto cell = makeTestCell(kind.toStdString(), 3, 31);
+    QFETCH(Index, units);
+    auto cell = makeTestCell(kind.toStdString(), 3, 31, units);
     const Index batch = projectionAhead ? 1 : 2;
     auto countFor = [&](Index steps) {
         const Tensor x = randomTensor({batch, steps, 3}, 7);

@@ -1,0 +1,179 @@
+#include "unit_split_loop.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <exception>
+#include <span>
+#include <thread>
+
+#include "cancellation.h"
+#include "engine_threads.h"
+#include "trace_buffer.h"
+
+namespace rnnscope {
+
+namespace {
+
+// One part's progress, on a cache line of its own: the others poll it while it writes its own.
+struct alignas(64) PartProgress
+{
+    std::atomic<Index> stepsDone {0};
+};
+
+// Pause turns before a waiting part yields its core instead: about 20 us here, two orders of magnitude over a wait
+// between running threads, and little lost when the other part's thread is not running (tests run two processes on
+// two cores).
+constexpr int kSpinTurns = 1024;
+
+// Waits until every other part has finished step s; false when the run is abandoned meanwhile.
+bool waitForOtherParts(std::span<const PartProgress> progress, int self, Index s, const std::atomic<bool>& abandon)
+{
+    for (int p = 0; p < static_cast<int>(progress.size()); ++p) {
+        if (p == self) {
+            continue;
+        }
+        const std::atomic<Index>& done = progress[static_cast<std::size_t>(p)].stepsDone;
+        for (int turn = 0; done.load(std::memory_order_acquire) <= s; ++turn) {
+            if (abandon.load(std::memory_order_relaxed)) {
+                return false;
+            }
+            if (turn < kSpinTurns) {
+                spinPause();
+            } else {
+                std::this_thread::yield();
+            }
+        }
+    }
+    return true;
+}
+
+bool aligned(const float* p)
+{
+    return reinterpret_cast<std::uintptr_t>(p) % kTraceAlignment == 0;
+}
+
+} // namespace
+
+void runUnitSplit(const UnitSplitRun& run, int parts)
+{
+    const RnnCell& cell = *run.cell;
+    const auto specs = cell.states();
+    const std::size_t nStates = specs.size();
+    const Index units = cell.outputSize();
+    const Index features = cell.inputSize();
+    const Index steps = run.steps;
+    LayerTrace* const trace = run.trace;
+
+    // Each state's two buffers, shared by the parts (a step reads one and writes the other, each part its own units;
+    // rows of 64-byte-aligned storage, so parts of 16 units never write the same cache line). A state the trace
+    // records at a 64-byte boundary is written there instead, as in the batch-split loop.
+    std::vector<RowMatrix> own(2 * nStates);
+    std::vector<TraceSeries*> stateSeries(nStates, nullptr);
+    for (std::size_t i = 0; i < nStates; ++i) {
+        own[2 * i].resize(1, specs[i].size);
+        own[2 * i + 1].resize(1, specs[i].size);
+    }
+    TraceSeries* gateSeries = nullptr;
+    if (trace != nullptr) {
+        if (!trace->input.empty()) {
+            std::copy(run.x, run.x + steps * features, trace->input.stepData(0));
+        }
+        CellTrace& ct = trace->cells.front();
+        if (ct.states.size() == nStates) {
+            for (std::size_t i = 0; i < nStates; ++i) {
+                stateSeries[i] = &ct.states[i];
+            }
+        }
+        gateSeries = ct.gates.empty() ? nullptr : &ct.gates.front();
+    }
+
+    std::vector<PartProgress> progress(static_cast<std::size_t>(parts));
+    std::atomic<bool> abandon {false}; // a part stopped early: cancelled, or it threw
+    std::atomic<bool> cancelled {false};
+    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(parts));
+
+    auto runPart = [&](int p) {
+        auto workspace = cell.createPartWorkspace(1, steps, p, parts);
+        cell.prepare(ConstMatrixMap(run.x, steps, features), *workspace);
+        // The part's units of each state, and of the output.
+        std::vector<Index> first(nStates);
+        std::vector<Index> count(nStates);
+        for (std::size_t i = 0; i < nStates; ++i) {
+            count[i] = specs[i].size / parts;
+            first[i] = p * count[i];
+        }
+        const Index outCount = units / parts;
+        const Index outFirst = p * outCount;
+
+        std::vector<const float*> current(nStates);
+        std::vector<float*> next(nStates);
+        for (std::size_t i = 0; i < nStates; ++i) {
+            current[i] = (*run.initialStates)[i].data();
+        }
+        float* gatePtr[1] = {nullptr};
+        for (Index s = 0; s < steps; ++s) {
+            if (cancelRequested(run.cancel)) {
+                cancelled = true;
+                abandon = true;
+                return;
+            }
+            // Every part makes the same choices here, so all write one step's states in the same place.
+            for (std::size_t i = 0; i < nStates; ++i) {
+                float* slot = stateSeries[i] != nullptr ? stateSeries[i]->stepData(s) : nullptr;
+                if (slot != nullptr && aligned(slot)) {
+                    next[i] = slot;
+                } else {
+                    next[i] = current[i] == own[2 * i].data() ? own[2 * i + 1].data() : own[2 * i].data();
+                }
+            }
+            gatePtr[0] = gateSeries != nullptr ? gateSeries->stepData(s) : nullptr;
+            StepIo io;
+            io.step = s;
+            io.batch = 1;
+            io.x = run.x + s * features;
+            io.states = current;
+            io.newStates = next;
+            io.output = run.outputs + s * units;
+            io.gates = gateSeries != nullptr ? std::span<float* const>(gatePtr) : std::span<float* const>();
+            cell.stepPart(io, *workspace);
+            progress[static_cast<std::size_t>(p)].stepsDone.store(s + 1, std::memory_order_release);
+
+            // What only this part reads, recorded while the others finish their units.
+            for (std::size_t i = 0; i < nStates; ++i) {
+                if (stateSeries[i] != nullptr && next[i] != stateSeries[i]->stepData(s)) {
+                    std::copy(
+                        next[i] + first[i], next[i] + first[i] + count[i], stateSeries[i]->stepData(s) + first[i]);
+                }
+            }
+            const float* out = run.outputs + s * units + outFirst;
+            std::copy(out, out + outCount, run.returned + s * units + outFirst);
+
+            if (!waitForOtherParts(progress, p, s, abandon)) {
+                return;
+            }
+            std::copy(next.begin(), next.end(), current.begin());
+        }
+        for (std::size_t i = 0; i < nStates; ++i) {
+            std::copy(current[i] + first[i], current[i] + first[i] + count[i], (*run.finalStates)[i].data() + first[i]);
+        }
+    };
+
+    runConcurrently(parts, [&](int p) {
+        try {
+            runPart(p);
+        } catch (...) {
+            errors[static_cast<std::size_t>(p)] = std::current_exception();
+            abandon = true;
+        }
+    });
+    for (const auto& e : errors) {
+        if (e) {
+            std::rethrow_exception(e);
+        }
+    }
+    if (cancelled) {
+        throw RunCancelled();
+    }
+}
+
+} // namespace rnnscope
