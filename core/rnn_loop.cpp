@@ -160,6 +160,24 @@ std::string describeCell(const RnnCell& cell)
     return cell.className() + "(" + std::to_string(cell.units()) + ")";
 }
 
+// Samples [b0, b0 + nb) of `inputs` ([batch, steps, features], or [steps, batch, features] when time_major) into
+// `x` in processing order, time-major: row s*nb + r is sample b0+r's input at step s.
+void gatherInputs(const Tensor& inputs, const RnnLoopOptions& options, Index b0, Index nb, float* x)
+{
+    const Index steps = options.timeMajor ? inputs.dim(0) : inputs.dim(1);
+    const Index batch = options.timeMajor ? inputs.dim(1) : inputs.dim(0);
+    const Index features = inputs.dim(2);
+    for (Index s = 0; s < steps; ++s) {
+        const Index t = options.goBackwards ? steps - 1 - s : s;
+        for (Index r = 0; r < nb; ++r) {
+            const Index b = b0 + r;
+            const float* src = options.timeMajor ? inputs.data() + (t * batch + b) * features
+                                                 : inputs.data() + (b * steps + t) * features;
+            std::copy(src, src + features, x + (s * nb + r) * features);
+        }
+    }
+}
+
 // Below these, starting a thread (tens of microseconds) costs more than half the run saves.
 constexpr Index kMinSamplesPerThread = 4;
 constexpr double kMinFlopsForThreads = 4e6;
@@ -472,15 +490,7 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
             }
         } helperGuard {projectionHelper};
         x.resize(steps * nb, features);
-        for (Index s = 0; s < steps; ++s) {
-            const Index t = timeOf(s);
-            for (Index r = 0; r < nb; ++r) {
-                const Index b = b0 + r;
-                const float* src = options.timeMajor ? inputs.data() + (t * batch + b) * features
-                                                     : inputs.data() + (b * steps + t) * features;
-                std::copy(src, src + features, x.data() + (s * nb + r) * features);
-            }
-        }
+        gatherInputs(inputs, options, b0, nb, x.data());
         workspace = cell.createWorkspace(nb, steps);
         cell.prepare(ConstMatrixMap(x.data(), x.rows(), x.cols()), *workspace);
         if (projectionHelper != nullptr) {
@@ -740,31 +750,35 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
     } else if (stream != nullptr) {
         windowDone = completeWindow;
     }
-    // A run the batch does not split leaves the other threads idle. A batch of one may share its steps with one of
-    // them by units (unit_split_loop.h; W1: 0.79 -> 0.64 ms), where the cell can and nothing is done between a step's
-    // parts (a mask, edits, a resume, streaming, constants, a stack). Otherwise one of them computes the input
-    // projections ahead of the steps, taking them off the step thread's path (W1: 10% of its profile), within the
-    // memory budget: without it the run goes as it would have.
+    // A run the batch does not split (a batch of one; on the automatic thread count, fewer than 8 samples) leaves the
+    // other threads idle. It may share its steps with one of them by units (unit_split_loop.h; W1: 0.79 -> 0.64 ms),
+    // where the cell can, the run is large enough for threads, and nothing is done between a step's parts (a mask,
+    // edits, a resume, streaming, constants, a stack). Otherwise one of them computes the input projections ahead of
+    // the steps, taking them off the step thread's path (W1: 10% of its profile), within the memory budget: without it
+    // the run goes as it would have.
     const bool threadsFree = options.threads > 1 || (options.threads == 0 && engineThreads() > 1);
-    const bool unitSplit = groups <= 1 && threadsFree && batch == 1 && mask == nullptr && edits.empty()
-        && resume == nullptr && stream == nullptr && constants.empty() && nLeaves == 1 && cell.supportsUnitSplit(1, 2);
+    const bool unitSplit = groups <= 1 && threadsFree && mask == nullptr && edits.empty() && resume == nullptr
+        && stream == nullptr && constants.empty() && nLeaves == 1
+        && flopsPerSampleStep(cell) * static_cast<double>(batch * steps) >= kMinFlopsForThreads
+        && cell.supportsUnitSplit(batch, 2);
     const std::size_t aheadBytes = groups <= 1 && threadsFree ? cell.projectionAheadBytes(batch, steps, firstStep) : 0U;
     if (unitSplit) {
-        // A batch of one's inputs in processing order are its own rows, reversed for go_backwards.
-        RowMatrix reversed;
-        if (options.goBackwards) {
-            reversed.resize(steps, features);
-            for (Index s = 0; s < steps; ++s) {
-                reversed.row(s) = ConstMatrixMap(inputs.data(), steps, features).row(timeOf(s));
-            }
+        // A batch of one's inputs in processing order are its own rows, unless go_backwards reverses them.
+        RowMatrix gathered;
+        const bool inPlace = batch == 1 && !options.goBackwards;
+        if (!inPlace) {
+            gathered.resize(steps * batch, features);
+            gatherInputs(inputs, options, 0, batch, gathered.data());
         }
         UnitSplitRun split;
         split.cell = &cell;
-        split.x = options.goBackwards ? reversed.data() : inputs.data();
+        split.x = inPlace ? inputs.data() : gathered.data();
         split.steps = steps;
+        split.batch = batch;
         split.initialStates = &initialStates;
         split.outputs = outputs.data();
         split.returned = result.outputs.data();
+        split.timeMajor = options.timeMajor;
         split.trace = trace;
         split.cancel = cancel;
         split.finalStates = &finalStates;

@@ -47,6 +47,14 @@ bool waitForOtherParts(std::span<const PartProgress> progress, int self, Index s
     return true;
 }
 
+// Units [first, first + count) of each of `rows` rows of `width` floats, from one buffer to another.
+void copyUnits(const float* from, float* to, Index rows, Index width, Index first, Index count)
+{
+    for (Index r = 0; r < rows; ++r) {
+        std::copy(from + r * width + first, from + r * width + first + count, to + r * width + first);
+    }
+}
+
 bool aligned(const float* p)
 {
     return reinterpret_cast<std::uintptr_t>(p) % kTraceAlignment == 0;
@@ -62,21 +70,22 @@ void runUnitSplit(const UnitSplitRun& run, int parts)
     const Index units = cell.outputSize();
     const Index features = cell.inputSize();
     const Index steps = run.steps;
+    const Index batch = run.batch;
     LayerTrace* const trace = run.trace;
 
-    // Each state's two buffers, shared by the parts (a step reads one and writes the other, each part its own units;
-    // rows of 64-byte-aligned storage, so parts of 16 units never write the same cache line). A state the trace
-    // records at a 64-byte boundary is written there instead, as in the batch-split loop.
+    // Each state's two buffers, shared by the parts (a step reads one and writes the other, each part its own units of
+    // each row; rows of a multiple of 32 floats in 64-byte-aligned storage, so two parts never write one cache line). A
+    // state the trace records at a 64-byte boundary is written there instead, as in the batch-split loop.
     std::vector<RowMatrix> own(2 * nStates);
     std::vector<TraceSeries*> stateSeries(nStates, nullptr);
     for (std::size_t i = 0; i < nStates; ++i) {
-        own[2 * i].resize(1, specs[i].size);
-        own[2 * i + 1].resize(1, specs[i].size);
+        own[2 * i].resize(batch, specs[i].size);
+        own[2 * i + 1].resize(batch, specs[i].size);
     }
     TraceSeries* gateSeries = nullptr;
     if (trace != nullptr) {
         if (!trace->input.empty()) {
-            std::copy(run.x, run.x + steps * features, trace->input.stepData(0));
+            std::copy(run.x, run.x + steps * batch * features, trace->input.stepData(0)); // the same layout
         }
         CellTrace& ct = trace->cells.front();
         if (ct.states.size() == nStates) {
@@ -93,8 +102,8 @@ void runUnitSplit(const UnitSplitRun& run, int parts)
     std::vector<std::exception_ptr> errors(static_cast<std::size_t>(parts));
 
     auto runPart = [&](int p) {
-        auto workspace = cell.createPartWorkspace(1, steps, p, parts);
-        cell.prepare(ConstMatrixMap(run.x, steps, features), *workspace);
+        auto workspace = cell.createPartWorkspace(batch, steps, p, parts);
+        cell.prepare(ConstMatrixMap(run.x, steps * batch, features), *workspace);
         // The part's units of each state, and of the output.
         std::vector<Index> first(nStates);
         std::vector<Index> count(nStates);
@@ -129,11 +138,11 @@ void runUnitSplit(const UnitSplitRun& run, int parts)
             gatePtr[0] = gateSeries != nullptr ? gateSeries->stepData(s) : nullptr;
             StepIo io;
             io.step = s;
-            io.batch = 1;
-            io.x = run.x + s * features;
+            io.batch = batch;
+            io.x = run.x + s * batch * features;
             io.states = current;
             io.newStates = next;
-            io.output = run.outputs + s * units;
+            io.output = run.outputs + s * batch * units;
             io.gates = gateSeries != nullptr ? std::span<float* const>(gatePtr) : std::span<float* const>();
             cell.stepPart(io, *workspace);
             progress[static_cast<std::size_t>(p)].stepsDone.store(s + 1, std::memory_order_release);
@@ -141,12 +150,14 @@ void runUnitSplit(const UnitSplitRun& run, int parts)
             // What only this part reads, recorded while the others finish their units.
             for (std::size_t i = 0; i < nStates; ++i) {
                 if (stateSeries[i] != nullptr && next[i] != stateSeries[i]->stepData(s)) {
-                    std::copy(
-                        next[i] + first[i], next[i] + first[i] + count[i], stateSeries[i]->stepData(s) + first[i]);
+                    copyUnits(next[i], stateSeries[i]->stepData(s), batch, specs[i].size, first[i], count[i]);
                 }
             }
-            const float* out = run.outputs + s * units + outFirst;
-            std::copy(out, out + outCount, run.returned + s * units + outFirst);
+            for (Index b = 0; b < batch; ++b) {
+                const float* out = run.outputs + (s * batch + b) * units + outFirst;
+                const Index row = run.timeMajor ? s * batch + b : b * steps + s;
+                std::copy(out, out + outCount, run.returned + row * units + outFirst);
+            }
 
             if (!waitForOtherParts(progress, p, s, abandon)) {
                 return;
@@ -154,7 +165,7 @@ void runUnitSplit(const UnitSplitRun& run, int parts)
             std::copy(next.begin(), next.end(), current.begin());
         }
         for (std::size_t i = 0; i < nStates; ++i) {
-            std::copy(current[i] + first[i], current[i] + first[i] + count[i], (*run.finalStates)[i].data() + first[i]);
+            copyUnits(current[i], (*run.finalStates)[i].data(), batch, specs[i].size, first[i], count[i]);
         }
     };
 

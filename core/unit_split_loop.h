@@ -1,6 +1,6 @@
 #pragma once
-// The steps of a run of a batch of one, shared by threads by units (RnnCell::supportsUnitSplit). A batch of one has
-// no samples to split, and its step is a chain of small products: W1's (an LSTM of 64 units) reads a 64 KiB recurrent
+// The steps of a run whose batch is not split (a batch of one, or of a few samples), shared by threads by units
+// (RnnCell::supportsUnitSplit). A batch of one has no samples to split, and its step is a chain of small products: W1's (an LSTM of 64 units) reads a 64 KiB recurrent
 // kernel from L2 at every step, which was 60% of its time. Two threads that each compute half of every gate block's
 // units read half the kernel each, on their own cores, and wait for each other once a step (the whole new h is the
 // next step's input). The wait is a third of each thread's time (perf, W1), but the step is still shorter: W1 0.79 ->
@@ -17,16 +17,19 @@ namespace rnnscope {
 struct UnitSplitRun
 {
     const RnnCell* cell = nullptr;
-    const float* x = nullptr; // [steps, features]: the inputs in processing order
+    const float* x = nullptr; // [steps * batch, features]: the inputs in processing order, row s*batch + b
     Index steps = 0;
-    const std::vector<Tensor>* initialStates = nullptr; // [1, size] each
-    float* outputs = nullptr; // [steps, units]: the emitted outputs (the trace's storage, or a buffer of the loop's)
-    float* returned = nullptr; // [steps, units]: the returned outputs
+    Index batch = 0;
+    const std::vector<Tensor>* initialStates = nullptr; // [batch, size] each
+    float* outputs = nullptr; // [steps * batch, units]: the emitted outputs (the trace's storage, or the loop's buffer)
+    // The returned outputs: [batch, steps, units], or [steps, batch, units] when timeMajor.
+    float* returned = nullptr;
+    bool timeMajor = false;
     // Null, or allocated for this run by the loop: not windowed, one leaf cell, no mask. Its stepTime is filled by
     // the loop; the states, gates and inputs are recorded here.
     LayerTrace* trace = nullptr;
     const std::atomic<bool>* cancel = nullptr;
-    std::vector<RowMatrix>* finalStates = nullptr; // [1, size] each, sized by the caller
+    std::vector<RowMatrix>* finalStates = nullptr; // [batch, size] each, sized by the caller
 };
 
 // Runs every step on `parts` threads (runConcurrently), part p computing units [p*w/parts, (p+1)*w/parts) of every

@@ -119,27 +119,36 @@ bool GruCell::supportsUnitSplit(Index batch, Index parts) const
 
 void GruCell::stepPart(const StepIo& io, CellWorkspace& workspace) const
 {
-    // A batch of one, reset_after: the part's z', r', hh' columns of x.W + b and of h.U + the recurrent bias (the
-    // same sums as step()'s for those columns: from the bias row, or from zeros without one), then the fused pass on
-    // the part's units.
+    // reset_after: the part's z', r', hh' columns of x.W + b and of h.U + the recurrent bias (the same sums as
+    // step()'s for those columns: from the bias row, or from zeros without one), then the fused pass on the part's
+    // units of each row.
     auto& ws = static_cast<ProjectionWorkspace&>(workspace);
     const Index u = m_units;
     const Index up = ws.partUnits;
     const Index u0 = ws.unitBegin;
+    const Index width = ws.width;
     const Eigen::Map<const RowMatrix> xp = projectedInput(io, ws);
-    MatrixMap recurrent(ws.recurrent.data(), 1, ws.width);
-    setRecurrentProductFromRow(recurrent, ws.partRecurrentStart.data(), ConstMatrixMap(io.states[0], 1, u),
+    MatrixMap recurrent(ws.recurrent.data(), io.batch, width);
+    setRecurrentProductFromRow(recurrent, ws.partRecurrentStart.data(), ConstMatrixMap(io.states[0], io.batch, u),
         ws.partRecurrent, &ws.stripMajorRecurrent);
     float* g = ws.scratch.data();
     withPacketActivations(m_recurrentActivation, m_activation, [&](const auto& rec, const auto& act) {
-        resetAfterGateRow(g, xp.data(), recurrent.data(), io.states[0] + u0, io.newStates[0] + u0, up, up, rec, act);
+        for (Index r = 0; r < io.batch; ++r) {
+            const Index at = r * u + u0;
+            resetAfterGateRow(g + r * width, xp.data() + r * width, recurrent.data() + r * width, io.states[0] + at,
+                io.newStates[0] + at, up, up, rec, act);
+        }
     });
-    if (io.output != io.newStates[0]) {
-        std::copy(io.newStates[0] + u0, io.newStates[0] + u0 + up, io.output + u0);
-    }
-    if (!io.gates.empty() && io.gates[0] != nullptr) {
-        for (Index k = 0; k < 3; ++k) {
-            std::copy(g + k * up, g + (k + 1) * up, io.gates[0] + k * u + u0);
+    for (Index r = 0; r < io.batch; ++r) {
+        const Index at = r * u + u0;
+        if (io.output != io.newStates[0]) {
+            std::copy(io.newStates[0] + at, io.newStates[0] + at + up, io.output + at);
+        }
+        if (!io.gates.empty() && io.gates[0] != nullptr) {
+            for (Index k = 0; k < 3; ++k) {
+                const float* gk = g + r * width + k * up;
+                std::copy(gk, gk + up, io.gates[0] + r * 3 * u + k * u + u0);
+            }
         }
     }
 }

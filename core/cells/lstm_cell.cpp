@@ -96,8 +96,8 @@ bool LstmCell::supportsUnitSplit(Index batch, Index parts) const
 
 void LstmCell::stepPart(const StepIo& io, CellWorkspace& workspace) const
 {
-    // A batch of one (unitSplitFits). The part's z is [i' f' c' o'], its units of each gate block, so the fused
-    // pass runs on it as on a cell of partUnits units; c, h' and c' are the part's units of the whole states.
+    // A part's z rows are [i' f' c' o'], its units of each gate block, so the fused pass runs on them as on a cell of
+    // partUnits units; c, h' and c' are the part's units of each row of the whole states.
     auto& ws = static_cast<ProjectionWorkspace&>(workspace);
     const Index u = m_units;
     const Index up = ws.partUnits;
@@ -105,14 +105,21 @@ void LstmCell::stepPart(const StepIo& io, CellWorkspace& workspace) const
     float* z = ws.scratch.data();
     partProduct(io, ws, z, nullptr);
     withPacketActivations(m_recurrentActivation, m_activation, [&](const auto& rec, const auto& act) {
-        fusedGateRow(z, io.states[1] + u0, io.newStates[0] + u0, io.newStates[1] + u0, up, rec, act);
+        for (Index r = 0; r < io.batch; ++r) {
+            const Index at = r * u + u0;
+            fusedGateRow(z + r * 4 * up, io.states[1] + at, io.newStates[0] + at, io.newStates[1] + at, up, rec, act);
+        }
     });
-    if (io.output != io.newStates[0]) {
-        std::copy(io.newStates[0] + u0, io.newStates[0] + u0 + up, io.output + u0);
-    }
-    if (!io.gates.empty() && io.gates[0] != nullptr) {
-        for (Index g = 0; g < 4; ++g) {
-            std::copy(z + g * up, z + (g + 1) * up, io.gates[0] + g * u + u0);
+    for (Index r = 0; r < io.batch; ++r) {
+        const Index at = r * u + u0;
+        if (io.output != io.newStates[0]) {
+            std::copy(io.newStates[0] + at, io.newStates[0] + at + up, io.output + at);
+        }
+        if (!io.gates.empty() && io.gates[0] != nullptr) {
+            for (Index g = 0; g < 4; ++g) {
+                const float* zg = z + r * 4 * up + g * up;
+                std::copy(zg, zg + up, io.gates[0] + r * 4 * u + g * u + u0);
+            }
         }
     }
 }

@@ -97,7 +97,7 @@ std::unique_ptr<CellWorkspace> ProjectedCell::createPartWorkspace(
 bool ProjectedCell::unitSplitFits(Index batch, Index parts) const
 {
     constexpr Index kMinRecurrentBytes = Index {64} << 10;
-    if (batch != 1 || parts < 2 || m_units % (parts * Activation::kPacketFloats) != 0) {
+    if (batch < 1 || parts < 2 || m_units % (parts * Activation::kPacketFloats) != 0) {
         return false;
     }
     const Index partWidth = m_gateCount * (m_units / parts);
@@ -107,9 +107,9 @@ bool ProjectedCell::unitSplitFits(Index batch, Index parts) const
 
 void ProjectedCell::partProduct(const StepIo& io, ProjectionWorkspace& ws, float* z, const ProductFinish* finish) const
 {
-    // The part's columns of z = x.W + b + h.U: the same sums, term by term and in the same order, as the whole
-    // cell's product computes for those columns (the tiled product sums every column over k in order), so a split
-    // step's values are the unsplit step's bit for bit.
+    // The part's columns of z = x.W + b + h.U ([batch, G*partUnits]): the same sums, term by term and in the same
+    // order, as the whole cell's product computes for those columns (the tiled product sums every column over k in
+    // order), so a split step's values are the unsplit step's bit for bit.
     setRecurrentProduct(MatrixMap(z, io.batch, ws.width), projectedInput(io, ws),
         ConstMatrixMap(io.states[0], io.batch, m_units), ws.partRecurrent, &ws.stripMajorRecurrent, finish);
 }

@@ -86,12 +86,12 @@ public:
         Index batch, Index steps, Index part, Index parts) const override;
 
 protected:
-    // Whether a unit split into `parts` fits this cell's sizes (the cells add their own conditions): a batch of one,
-    // each part's units a whole number of vector registers and its gate columns a whole number of the tiled product's
-    // strips (AVX-512 builds), and a recurrent kernel larger than L1 (64 KiB or more), which each part then reads only
-    // half of. Below that a step is too short to pay for the threads' wait for each other (about 0.1 us).
+    // Whether a unit split into `parts` fits this cell's sizes (the cells add their own conditions): each part's units
+    // a whole number of vector registers and its gate columns a whole number of the tiled product's strips (AVX-512
+    // builds), and a recurrent kernel larger than L1 (64 KiB or more), which each part then reads only half of. Below
+    // that a step is too short to pay for the threads' wait for each other (about 0.1 us).
     bool unitSplitFits(Index batch, Index parts) const;
-    // z = x.W + b + h.U for a part's columns ([1, G*partUnits]); `finish` as in setRecurrentProduct.
+    // z = x.W + b + h.U for a part's columns ([batch, G*partUnits]); `finish` as in setRecurrentProduct.
     void partProduct(const StepIo& io, ProjectionWorkspace& ws, float* z, const ProductFinish* finish) const;
     // x.W + input bias for this step: a row block of the precomputed projection, or computed now.
     Eigen::Map<const RowMatrix> projectedInput(const StepIo& io, ProjectionWorkspace& ws) const;

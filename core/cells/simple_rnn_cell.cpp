@@ -45,12 +45,28 @@ bool SimpleRnnCell::supportsUnitSplit(Index batch, Index parts) const
 
 void SimpleRnnCell::stepPart(const StepIo& io, CellWorkspace& workspace) const
 {
-    // A batch of one: the part's units of h_t are a contiguous run of the state's row, computed there as step()
-    // computes the whole row, activation and output copy in the product's tiles.
+    // The part's units of h_t, activated (and copied to the output) in the product's tiles as step() does. A batch of
+    // one's are a contiguous run of the state's row, computed in place; more rows are computed in the workspace and
+    // each row's units copied out.
     auto& ws = static_cast<ProjectionWorkspace&>(workspace);
+    const Index u = m_units;
+    const Index up = ws.partUnits;
     const Index u0 = ws.unitBegin;
-    const ProductFinish finish {&m_activation, io.output != io.newStates[0] ? io.output + u0 : nullptr};
-    partProduct(io, ws, io.newStates[0] + u0, &finish);
+    if (io.batch == 1) {
+        const ProductFinish finish {&m_activation, io.output != io.newStates[0] ? io.output + u0 : nullptr};
+        partProduct(io, ws, io.newStates[0] + u0, &finish);
+        return;
+    }
+    const ProductFinish finish {&m_activation, nullptr};
+    float* z = ws.scratch.data();
+    partProduct(io, ws, z, &finish);
+    for (Index r = 0; r < io.batch; ++r) {
+        const Index at = r * u + u0;
+        std::copy(z + r * up, z + (r + 1) * up, io.newStates[0] + at);
+        if (io.output != io.newStates[0]) {
+            std::copy(z + r * up, z + (r + 1) * up, io.output + at);
+        }
+    }
 }
 
 MinimalRnnCell::MinimalRnnCell(Index inputSize, Index units)

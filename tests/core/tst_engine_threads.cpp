@@ -234,8 +234,8 @@ private slots:
     void batchOfOneProjectsAheadOnASecondThread_data();
     void batchOfOneProjectsAheadOnASecondThread();
     void projectionChunksComeFromWhicheverThreadHasThem();
-    void batchOfOneSharesItsStepsByUnits_data();
-    void batchOfOneSharesItsStepsByUnits();
+    void smallBatchesShareTheirStepsByUnits_data();
+    void smallBatchesShareTheirStepsByUnits();
     void unitSplitOnlyWhereItFits_data();
     void unitSplitOnlyWhereItFits();
     void cancellingAUnitSplitRunStopsEveryPart();
@@ -611,38 +611,44 @@ int unitSplitParts()
     return detail::useStripMajorKernel(64) ? 2 : 1;
 }
 
-void TestEngineThreads::batchOfOneSharesItsStepsByUnits_data()
+void TestEngineThreads::smallBatchesShareTheirStepsByUnits_data()
 {
     QTest::addColumn<QString>("kind");
     QTest::addColumn<Index>("units");
     QTest::addColumn<QString>("variant");
+    QTest::addColumn<Index>("batch");
     const std::pair<const char*, Index> cells[]
         = {{"lstm", 64}, {"lstm", 128}, {"lstm_nobias", 64}, {"lstm_hard_sigmoid", 64}, {"simple", 128},
             {"simple_nobias", 128}, {"simple", 256}, {"gru_reset_after", 128}, {"gru_reset_after_nobias", 128}};
     for (const auto& [kind, units] : cells) {
         for (const char* v : {"plain", "backwards", "time_major", "initial_states", "no_trace", "states_only",
                  "gates_and_inputs", "outputs_only"}) {
-            QTest::addRow("%s %d units, %s", kind, static_cast<int>(units), v)
-                << QString::fromLatin1(kind) << units << QString::fromLatin1(v);
+            for (Index batch : {1, 3}) {
+                QTest::addRow("%s %d units, %s, batch %d", kind, static_cast<int>(units), v, static_cast<int>(batch))
+                    << QString::fromLatin1(kind) << units << QString::fromLatin1(v) << batch;
+            }
         }
     }
 }
 
-// A batch of one on 2 threads, in a cell large enough (unit_split_loop.h): each thread computes half of every step's
-// units. Outputs, final states and every recorded series are those of one thread bit for bit, whatever the trace
-// records, and the run says it was split (it is not, and this test fails, if the cell or the loop stops offering it).
-void TestEngineThreads::batchOfOneSharesItsStepsByUnits()
+// A batch of one on 2 threads, or of three on the automatic thread count (which does not split fewer than 8 samples),
+// in a cell large enough (unit_split_loop.h): each thread computes half of every step's units. Outputs, final states
+// and every recorded series are those of one thread bit for bit, whatever the trace records, and the run says it was
+// split (it is not, and this test fails, if the cell or the loop stops offering it).
+void TestEngineThreads::smallBatchesShareTheirStepsByUnits()
 {
     QFETCH(QString, kind);
     QFETCH(Index, units);
     QFETCH(QString, variant);
+    QFETCH(Index, batch);
     auto cell = makeTestCell(kind.toStdString(), kFeatures, 61, units);
     constexpr Index steps = 150;
     RnnLoopOptions options;
     options.goBackwards = variant == QLatin1String("backwards");
     options.timeMajor = variant == QLatin1String("time_major");
-    const Tensor x = randomTensor(options.timeMajor ? Shape {steps, 1, kFeatures} : Shape {1, steps, kFeatures}, 62);
-    std::vector<Tensor> states = zeroStates(*cell, 1);
+    const Tensor x
+        = randomTensor(options.timeMajor ? Shape {steps, batch, kFeatures} : Shape {batch, steps, kFeatures}, 62);
+    std::vector<Tensor> states = zeroStates(*cell, batch);
     if (variant == QLatin1String("initial_states")) {
         unsigned seed = 63;
         for (auto& s : states) {
@@ -659,7 +665,9 @@ void TestEngineThreads::batchOfOneSharesItsStepsByUnits()
     }
     const bool traced = variant != QLatin1String("no_trace");
     auto same = [](const auto& a, const auto& b) {
-        return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+        // An empty series has no data (memcmp of null pointers is undefined even for 0 bytes).
+        return a.size() == b.size()
+            && (a.size() == 0 || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
     };
     auto sameSeries = [&](const TraceSeries& a, const TraceSeries& b) {
         return a.steps() == b.steps() && a.width() == b.width() && same(a.values(), b.values());
@@ -670,10 +678,13 @@ void TestEngineThreads::batchOfOneSharesItsStepsByUnits()
     single.recording.request = request;
     const auto a = rnnLoop(*cell, x, states, nullptr, {}, options, traced ? &single : nullptr);
     QCOMPARE(a.unitParts, 1);
-    options.threads = 2;
+    // A batch of one on 2 threads; more samples on the automatic count, with 2 engine threads whatever the machine.
+    options.threads = batch == 1 ? 2 : 0;
+    setEngineThreads(2);
     LayerTrace shared;
     shared.recording.request = request;
     const auto b = rnnLoop(*cell, x, states, nullptr, {}, options, traced ? &shared : nullptr);
+    setEngineThreads(0);
     QCOMPARE(b.unitParts, unitSplitParts());
     QVERIFY(same(a.outputs.values(), b.outputs.values()));
     QVERIFY(same(a.lastOutput.values(), b.lastOutput.values()));
@@ -704,7 +715,10 @@ void TestEngineThreads::unitSplitOnlyWhereItFits_data()
     QTest::newRow("lstm 64, batch of one") << "lstm" << Index {64} << "plain" << unitSplitParts();
     QTest::newRow("simple 128, batch of one") << "simple" << Index {128} << "plain" << unitSplitParts();
     QTest::newRow("lstm 64, one thread") << "lstm" << Index {64} << "threads_1" << 1;
-    QTest::newRow("lstm 64, batch of two") << "lstm" << Index {64} << "batch_2" << 1;
+    QTest::newRow("lstm 64, batch of two on 2 threads: split by samples") << "lstm" << Index {64} << "batch_2" << 1;
+    QTest::newRow("lstm 64, batch of 7, automatic") << "lstm" << Index {64} << "auto_batch_7" << unitSplitParts();
+    QTest::newRow("lstm 64, batch of 8, automatic: split by samples") << "lstm" << Index {64} << "auto_batch_8" << 1;
+    QTest::newRow("lstm 64, a short run") << "lstm" << Index {64} << "short" << 1;
     QTest::newRow("lstm 64, masked") << "lstm" << Index {64} << "mask" << 1;
     QTest::newRow("lstm 64, edited") << "lstm" << Index {64} << "edit" << 1;
     QTest::newRow("lstm 32: kernel in L1") << "lstm" << Index {32} << "plain" << 1;
@@ -727,11 +741,20 @@ void TestEngineThreads::unitSplitOnlyWhereItFits()
     QFETCH(QString, variant);
     QFETCH(int, parts);
     auto cell = makeTestCell(kind.toStdString(), kFeatures, 64, units);
-    const Index batch = variant == QLatin1String("batch_2") ? 2 : 1;
-    const Tensor x = randomTensor({batch, 20, kFeatures}, 65);
+    const Index batch = variant == QLatin1String("batch_2") ? 2
+        : variant == QLatin1String("auto_batch_7")          ? 7
+        : variant == QLatin1String("auto_batch_8")          ? 8
+                                                            : 1;
+    // Threads need 4 MFLOP of work (an LSTM of 64 units: 60 steps); a short run stays on one.
+    const Index steps = variant == QLatin1String("short") ? 10 : 120;
+    const Tensor x = randomTensor({batch, steps, kFeatures}, 65);
     RnnLoopOptions options;
     options.threads = variant == QLatin1String("threads_1") ? 1 : 2;
-    Mask mask(batch, 20);
+    if (variant.startsWith(QLatin1String("auto"))) {
+        options.threads = 0;
+        setEngineThreads(2);
+    }
+    Mask mask(batch, steps);
     mask.set(0, 3, false);
     std::vector<StateEdit> edits;
     if (variant == QLatin1String("edit")) {
@@ -743,6 +766,7 @@ void TestEngineThreads::unitSplitOnlyWhereItFits()
     LayerTrace trace;
     const auto r = rnnLoop(*cell, x, zeroStates(*cell, batch), variant == QLatin1String("mask") ? &mask : nullptr, {},
         options, &trace, edits);
+    setEngineThreads(0);
     QCOMPARE(r.unitParts, parts);
 }
 
@@ -770,7 +794,7 @@ void TestEngineThreads::cancellingAUnitSplitRunStopsEveryPart()
     }
     canceller.join();
     // The engine's threads are free again: a run after the cancelled one completes.
-    const Tensor shortRun = randomTensor({1, 50, kFeatures}, 68);
+    const Tensor shortRun = randomTensor({1, 100, kFeatures}, 68);
     QCOMPARE(rnnLoop(*cell, shortRun, zeroStates(*cell, 1), nullptr, {}, options).unitParts, unitSplitParts());
 }
 
