@@ -1,10 +1,11 @@
 #pragma once
 // The steps of a run whose batch is not split (a batch of one, or of a few samples), shared by threads by units
-// (RnnCell::supportsUnitSplit). A batch of one has no samples to split, and its step is a chain of small products: W1's (an LSTM of 64 units) reads a 64 KiB recurrent
-// kernel from L2 at every step, which was 60% of its time. Two threads that each compute half of every gate block's
-// units read half the kernel each, on their own cores, and wait for each other once a step (the whole new h is the
-// next step's input). The wait is a third of each thread's time (perf, W1), but the step is still shorter: W1 0.79 ->
-// 0.64 ms, an LSTM of 512 units 28.8 -> 15.8 ms (rnnscope-cli bench, alternating rounds).
+// (RnnCell::supportsUnitSplit). A batch of one has no samples to split, and its step is a chain of small products:
+// W1's (an LSTM of 64 units) reads a 64 KiB recurrent kernel from L2 at every step, which was 60% of its time. Two
+// threads that each compute half of every gate block's units read half the kernel each, on their own cores, and wait
+// for each other once a step (the whole new h is the next step's input). The wait is a third of each thread's time
+// (perf, W1), but the step is still shorter: W1 0.79 -> 0.64 ms, an LSTM of 512 units 28.8 -> 15.8 ms
+// (rnnscope-cli bench, alternating rounds).
 
 #include <atomic>
 #include <vector>
