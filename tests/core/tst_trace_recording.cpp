@@ -419,6 +419,12 @@ private slots:
         if (heapBytesInUse() == 0) {
             QSKIP("this C library's heap cannot be counted");
         }
+#if defined(__SANITIZE_THREAD__)
+        // TSan's allocator adds to its count when a thread's cache takes a batch of blocks, not per block (a single
+        // malloc of 64 KiB left it unchanged here), so a workspace's few blocks are not counted to within 10%. The
+        // ci and native-tests builds count glibc's heap and run this check.
+        QSKIP("ThreadSanitizer's heap count is per cached batch of blocks, not per block");
+#endif
         QFETCH(QString, kind);
         QFETCH(int, features);
         QFETCH(int, units);
