@@ -139,18 +139,7 @@ void GruCell::stepPart(const StepIo& io, CellWorkspace& workspace) const
                 io.newStates[0] + at, up, up, rec, act);
         }
     });
-    for (Index r = 0; r < io.batch; ++r) {
-        const Index at = r * u + u0;
-        if (io.output != io.newStates[0]) {
-            std::copy(io.newStates[0] + at, io.newStates[0] + at + up, io.output + at);
-        }
-        if (!io.gates.empty() && io.gates[0] != nullptr) {
-            for (Index k = 0; k < 3; ++k) {
-                const float* gk = g + r * width + k * up;
-                std::copy(gk, gk + up, io.gates[0] + r * 3 * u + k * u + u0);
-            }
-        }
-    }
+    recordPart(io, ws, g);
 }
 
 } // namespace rnnscope

@@ -110,18 +110,7 @@ void LstmCell::stepPart(const StepIo& io, CellWorkspace& workspace) const
             fusedGateRow(z + r * 4 * up, io.states[1] + at, io.newStates[0] + at, io.newStates[1] + at, up, rec, act);
         }
     });
-    for (Index r = 0; r < io.batch; ++r) {
-        const Index at = r * u + u0;
-        if (io.output != io.newStates[0]) {
-            std::copy(io.newStates[0] + at, io.newStates[0] + at + up, io.output + at);
-        }
-        if (!io.gates.empty() && io.gates[0] != nullptr) {
-            for (Index g = 0; g < 4; ++g) {
-                const float* zg = z + r * 4 * up + g * up;
-                std::copy(zg, zg + up, io.gates[0] + r * 4 * u + g * u + u0);
-            }
-        }
-    }
+    recordPart(io, ws, z);
 }
 
 } // namespace rnnscope

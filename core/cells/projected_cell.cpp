@@ -136,6 +136,25 @@ void ProjectedCell::prepare(const ConstMatrixMap& inputs, CellWorkspace& workspa
     ws.prepared = true;
 }
 
+void ProjectedCell::recordPart(const StepIo& io, const ProjectionWorkspace& ws, const float* gates) const
+{
+    const Index u = m_units;
+    const Index up = ws.partUnits;
+    const Index u0 = ws.unitBegin;
+    for (Index r = 0; r < io.batch; ++r) {
+        const Index at = r * u + u0;
+        if (io.output != io.newStates[0]) {
+            std::copy(io.newStates[0] + at, io.newStates[0] + at + up, io.output + at);
+        }
+        if (!io.gates.empty() && io.gates[0] != nullptr) {
+            for (Index g = 0; g < m_gateCount; ++g) {
+                const float* part = gates + r * ws.width + g * up;
+                std::copy(part, part + up, io.gates[0] + (r * m_gateCount + g) * u + u0);
+            }
+        }
+    }
+}
+
 void ProjectedCell::setProjectionStart(ProjectionWorkspace& ws, const float* bias)
 {
     if (ws.stripMajorKernel.size() == 0) {

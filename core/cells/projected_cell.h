@@ -93,6 +93,9 @@ protected:
     bool unitSplitFits(Index batch, Index parts) const;
     // z = x.W + b + h.U for a part's columns ([batch, G*partUnits]); `finish` as in setRecurrentProduct.
     void partProduct(const StepIo& io, ProjectionWorkspace& ws, float* z, const ProductFinish* finish) const;
+    // After a part's step: its units of each row of the new first state copied to io.output (unless the output is that
+    // state), and its gate values ([batch, G*partUnits], gate block by gate block) to their columns of io.gates[0].
+    void recordPart(const StepIo& io, const ProjectionWorkspace& ws, const float* gates) const;
     // x.W + input bias for this step: a row block of the precomputed projection, or computed now.
     Eigen::Map<const RowMatrix> projectedInput(const StepIo& io, ProjectionWorkspace& ws) const;
     // x.W + input bias of steps [begin, end) of prepare()'s inputs, into `out` ([(end-begin)*batch, G*u]).
