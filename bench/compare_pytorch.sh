@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # RNNScope's engine and PyTorch CPU side by side on workloads W1..W5 of the speed issue; prints a markdown table.
 #
-#   bash bench/compare_pytorch.sh [RNNSCOPE_CLI] [pytorch_rnn.py options: --repeat N --warmup N --threads N
+#   bash bench/compare_pytorch.sh [RNNSCOPE_CLI] [pytorch_rnn.py options: --repeat N --warmup N --threads N --rounds N
 #                                                 --workloads W1,W3]
 #
 # RNNSCOPE_CLI is a release-built rnnscope-cli (default build/release/app/cli/rnnscope-cli, built with the release
