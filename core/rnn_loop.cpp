@@ -782,7 +782,7 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
         split.trace = trace;
         split.cancel = cancel;
         split.finalStates = &finalStates;
-        runUnitSplit(split, 2);
+        result.unitJoinStep = runUnitSplit(split, 2);
         result.unitParts = 2;
     } else if (aheadBytes > 0 && memoryInUse() + aheadBytes <= memoryBudget()) {
         ProjectionHelper helper;

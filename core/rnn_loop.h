@@ -59,6 +59,7 @@ struct RnnLoopResult
     Tensor outputs; // [B, T, U] in processing order ([T, B, U] with time_major)
     std::vector<Tensor> states; // final states, [B, size] each
     int unitParts = 1; // threads that shared each step by units (a batch of one, unit_split_loop.h); 1: not split
+    Index unitJoinStep = -1; // the step from which one thread computed every part's units (runUnitSplit), or -1
 };
 
 // `trace`, when given, is (re)allocated and filled, except on resume, where it is updated from the resume step.

@@ -1,8 +1,10 @@
 #include "unit_split_loop.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <span>
 #include <thread>
 
@@ -25,9 +27,18 @@ struct alignas(64) PartProgress
 // two cores).
 constexpr int kSpinTurns = 1024;
 
-// Waits until every other part has finished step s; false when the run is abandoned meanwhile.
-bool waitForOtherParts(std::span<const PartProgress> progress, int self, Index s, const std::atomic<bool>& abandon)
+using Clock = std::chrono::steady_clock;
+
+// A wait this much longer than its spinning means another part's thread was not running (its core lent to another
+// process or virtual machine): a time slice is milliseconds, a step of the parts' microseconds.
+constexpr Clock::duration kStall = std::chrono::microseconds(200);
+
+// Waits until every other part has finished step s; false when the run is abandoned meanwhile. Sets *stalled (when
+// not null) if the wait went on for kStall after its spinning.
+bool waitForOtherParts(
+    std::span<const PartProgress> progress, int self, Index s, const std::atomic<bool>& abandon, bool* stalled)
 {
+    Clock::time_point yieldingSince;
     for (int p = 0; p < static_cast<int>(progress.size()); ++p) {
         if (p == self) {
             continue;
@@ -39,9 +50,17 @@ bool waitForOtherParts(std::span<const PartProgress> progress, int self, Index s
             }
             if (turn < kSpinTurns) {
                 spinPause();
-            } else {
-                std::this_thread::yield();
+                continue;
             }
+            if (stalled != nullptr && !*stalled) {
+                const Clock::time_point now = Clock::now();
+                if (turn == kSpinTurns) {
+                    yieldingSince = now;
+                } else if (now - yieldingSince >= kStall) {
+                    *stalled = true;
+                }
+            }
+            std::this_thread::yield();
         }
     }
     return true;
@@ -60,9 +79,21 @@ bool aligned(const float* p)
     return reinterpret_cast<std::uintptr_t>(p) % kTraceAlignment == 0;
 }
 
+// Part 0 times its own work and its wait in each of steps [kTimedFrom, kJoinDecision) (past the first steps, which
+// fault in pages and warm the caches), and at step kJoinDecision decides whether the parts go on sharing the steps.
+constexpr Index kTimedFrom = 16;
+constexpr Index kJoinDecision = 80;
+
+std::atomic<Index> forcedJoinStep {-1};
+
 } // namespace
 
-void runUnitSplit(const UnitSplitRun& run, int parts)
+void setUnitSplitJoinStepForTesting(Index step)
+{
+    forcedJoinStep.store(step);
+}
+
+Index runUnitSplit(const UnitSplitRun& run, int parts)
 {
     const RnnCell& cell = *run.cell;
     const auto specs = cell.states();
@@ -99,20 +130,30 @@ void runUnitSplit(const UnitSplitRun& run, int parts)
     std::vector<PartProgress> progress(static_cast<std::size_t>(parts));
     std::atomic<bool> abandon {false}; // a part stopped early: cancelled, or it threw
     std::atomic<bool> cancelled {false};
+    // The step from which part 0 computes every part's units alone (the join), or -1. Set by part 0 before it publishes
+    // step joinAt-1, so the others read it once they have finished that step, and stop after it; a part that reads it
+    // earlier (part 0 may set it while they wait for step joinAt-2) goes on to step joinAt-1.
+    std::atomic<Index> joinAt {-1};
+    const Index forcedJoin = forcedJoinStep.load();
     std::vector<std::exception_ptr> errors(static_cast<std::size_t>(parts));
+    // Each part's workspace, created on its own thread (its pages first touched there); outliving the parts' threads,
+    // so that part 0 can step the others' units after the join.
+    std::vector<std::unique_ptr<CellWorkspace>> workspaces(static_cast<std::size_t>(parts));
 
     auto runPart = [&](int p) {
-        auto workspace = cell.createPartWorkspace(batch, steps, p, parts);
+        auto& workspace = workspaces[static_cast<std::size_t>(p)];
+        workspace = cell.createPartWorkspace(batch, steps, p, parts);
         cell.prepare(ConstMatrixMap(run.x, steps * batch, features), *workspace);
-        // The part's units of each state, and of the output.
+        // The units this thread computes of each state, and of the output: its part's, or all after the join.
         std::vector<Index> first(nStates);
         std::vector<Index> count(nStates);
         for (std::size_t i = 0; i < nStates; ++i) {
             count[i] = specs[i].size / parts;
             first[i] = p * count[i];
         }
-        const Index outCount = units / parts;
-        const Index outFirst = p * outCount;
+        Index outCount = units / parts;
+        Index outFirst = p * outCount;
+        int partsHere = 1; // parts this thread steps: its own, or (part 0, after the join) all of them
 
         std::vector<const float*> current(nStates);
         std::vector<float*> next(nStates);
@@ -120,6 +161,10 @@ void runUnitSplit(const UnitSplitRun& run, int parts)
             current[i] = (*run.initialStates)[i].data();
         }
         float* gatePtr[1] = {nullptr};
+        Clock::duration work {}; // part 0's own work in the timed steps, and its waits for the others
+        Clock::duration waited {};
+        bool stalled = false; // a wait of part 0's outlasted kStall
+        Clock::time_point waitEnd;
         for (Index s = 0; s < steps; ++s) {
             if (cancelRequested(run.cancel)) {
                 cancelled = true;
@@ -144,8 +189,25 @@ void runUnitSplit(const UnitSplitRun& run, int parts)
             io.newStates = next;
             io.output = run.outputs + s * batch * units;
             io.gates = gateSeries != nullptr ? std::span<float* const>(gatePtr) : std::span<float* const>();
-            cell.stepPart(io, *workspace);
-            progress[static_cast<std::size_t>(p)].stepsDone.store(s + 1, std::memory_order_release);
+            for (int q = p; q < p + partsHere; ++q) {
+                cell.stepPart(io, *workspaces[static_cast<std::size_t>(q)]);
+            }
+            if (p == 0 && partsHere == 1 && forcedJoin != 0) {
+                // Part 0 takes over when the other threads' cores answer slowly: when over the timed steps it waited
+                // for them longer than it worked, so that one thread stepping every part would be faster (their
+                // virtual CPUs sharing a core, or far from this one), or once a wait stalled. A first run, which
+                // faults in the trace's pages, sometimes joins too: W1 then took about 1.1 ms instead of 0.65.
+                // Decided before this step is published, so that the others read it when they have finished it.
+                const bool join = forcedJoin > 0
+                    ? s + 1 == forcedJoin
+                    : s >= kTimedFrom && (stalled || (s == kJoinDecision && waited > work));
+                if (join) {
+                    joinAt.store(s + 1, std::memory_order_relaxed);
+                }
+            }
+            if (partsHere == 1) {
+                progress[static_cast<std::size_t>(p)].stepsDone.store(s + 1, std::memory_order_release);
+            }
 
             // What only this part reads, recorded while the others finish their units.
             for (std::size_t i = 0; i < nStates; ++i) {
@@ -159,8 +221,32 @@ void runUnitSplit(const UnitSplitRun& run, int parts)
                 std::copy(out, out + outCount, run.returned + row * units + outFirst);
             }
 
-            if (!waitForOtherParts(progress, p, s, abandon)) {
-                return;
+            if (partsHere == 1) {
+                const bool timed = p == 0 && s >= kTimedFrom && s < kJoinDecision;
+                const Clock::time_point workEnd = timed ? Clock::now() : Clock::time_point {};
+                if (!waitForOtherParts(progress, p, s, abandon, p == 0 && s + 1 >= kTimedFrom ? &stalled : nullptr)) {
+                    return;
+                }
+                if (p == 0 && s + 1 >= kTimedFrom && s < kJoinDecision) {
+                    const Clock::time_point now = Clock::now();
+                    if (timed) {
+                        work += workEnd - waitEnd;
+                        waited += now - workEnd;
+                    }
+                    waitEnd = now;
+                }
+                if (joinAt.load(std::memory_order_relaxed) == s + 1) {
+                    if (p != 0) {
+                        return; // part 0 computes the rest, final states included
+                    }
+                    partsHere = parts;
+                    outCount = units;
+                    outFirst = 0;
+                    for (std::size_t i = 0; i < nStates; ++i) {
+                        count[i] = specs[i].size;
+                        first[i] = 0;
+                    }
+                }
             }
             std::copy(next.begin(), next.end(), current.begin());
         }
@@ -185,6 +271,7 @@ void runUnitSplit(const UnitSplitRun& run, int parts)
     if (cancelled) {
         throw RunCancelled();
     }
+    return joinAt.load();
 }
 
 } // namespace rnnscope

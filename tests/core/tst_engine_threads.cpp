@@ -23,6 +23,7 @@
 #include "core/recurrent_product.h"
 #include "core/rnn_layer.h"
 #include "core/rnn_loop.h"
+#include "core/unit_split_loop.h"
 #include "engine_fixtures.h"
 
 using namespace rnnscope;
@@ -239,6 +240,8 @@ private slots:
     void unitSplitOnlyWhereItFits_data();
     void unitSplitOnlyWhereItFits();
     void cancellingAUnitSplitRunStopsEveryPart();
+    void joinedPartsEqualOneThread_data();
+    void joinedPartsEqualOneThread();
 };
 
 void TestEngineThreads::threadedEqualsSingleThreaded_data()
@@ -611,6 +614,12 @@ int unitSplitParts()
     return detail::useStripMajorKernel(64) ? 2 : 1;
 }
 
+// The same floats bit for bit. An empty series has no data (memcmp of null pointers is undefined even for 0 bytes).
+template <typename A, typename B> bool same(const A& a, const B& b)
+{
+    return a.size() == b.size() && (a.size() == 0 || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
+}
+
 void TestEngineThreads::smallBatchesShareTheirStepsByUnits_data()
 {
     QTest::addColumn<QString>("kind");
@@ -664,11 +673,6 @@ void TestEngineThreads::smallBatchesShareTheirStepsByUnits()
         request = TraceRequest();
     }
     const bool traced = variant != QLatin1String("no_trace");
-    auto same = [](const auto& a, const auto& b) {
-        // An empty series has no data (memcmp of null pointers is undefined even for 0 bytes).
-        return a.size() == b.size()
-            && (a.size() == 0 || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
-    };
     auto sameSeries = [&](const TraceSeries& a, const TraceSeries& b) {
         return a.steps() == b.steps() && a.width() == b.width() && same(a.values(), b.values());
     };
@@ -681,11 +685,14 @@ void TestEngineThreads::smallBatchesShareTheirStepsByUnits()
     // A batch of one on 2 threads; more samples on the automatic count, with 2 engine threads whatever the machine.
     options.threads = batch == 1 ? 2 : 0;
     setEngineThreads(2);
+    setUnitSplitJoinStepForTesting(0); // the parts share every step, however slowly a sanitizer runs them
     LayerTrace shared;
     shared.recording.request = request;
     const auto b = rnnLoop(*cell, x, states, nullptr, {}, options, traced ? &shared : nullptr);
+    setUnitSplitJoinStepForTesting(-1);
     setEngineThreads(0);
     QCOMPARE(b.unitParts, unitSplitParts());
+    QCOMPARE(b.unitJoinStep, Index {-1});
     QVERIFY(same(a.outputs.values(), b.outputs.values()));
     QVERIFY(same(a.lastOutput.values(), b.lastOutput.values()));
     QCOMPARE(a.states.size(), b.states.size());
@@ -793,9 +800,95 @@ void TestEngineThreads::cancellingAUnitSplitRunStopsEveryPart()
         QVERIFY_THROWS_EXCEPTION(RunCancelled, rnnLoop(*cell, x, zeroStates(*cell, 1), nullptr, {}, options));
     }
     canceller.join();
+    // Part 0 alone after a join sees the flag too.
+    cancel = false;
+    setUnitSplitJoinStepForTesting(10);
+    std::thread lateCanceller([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        cancel = true;
+    });
+    {
+        const CancelScope scope(&cancel);
+        QVERIFY_THROWS_EXCEPTION(RunCancelled, rnnLoop(*cell, x, zeroStates(*cell, 1), nullptr, {}, options));
+    }
+    lateCanceller.join();
+    setUnitSplitJoinStepForTesting(-1);
     // The engine's threads are free again: a run after the cancelled one completes.
     const Tensor shortRun = randomTensor({1, 100, kFeatures}, 68);
     QCOMPARE(rnnLoop(*cell, shortRun, zeroStates(*cell, 1), nullptr, {}, options).unitParts, unitSplitParts());
+}
+
+void TestEngineThreads::joinedPartsEqualOneThread_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<Index>("units");
+    QTest::addColumn<Index>("batch");
+    QTest::addColumn<bool>("backwards");
+    QTest::addColumn<Index>("joinStep");
+    const std::pair<const char*, Index> cells[] = {{"lstm", 64}, {"simple", 128}, {"gru_reset_after", 128}};
+    for (const auto& [kind, units] : cells) {
+        for (Index batch : {1, 3}) {
+            for (bool backwards : {false, true}) {
+                // After the first step, mid-run, before the last step, and after it (the parts share every step and
+                // part 0 alone copies the final states).
+                for (Index join : {1, 37, 149, 150}) {
+                    QTest::addRow("%s %d units, batch %d%s, join at step %d", kind, static_cast<int>(units),
+                        static_cast<int>(batch), backwards ? ", backwards" : "", static_cast<int>(join))
+                        << QString::fromLatin1(kind) << units << batch << backwards << join;
+                }
+            }
+        }
+    }
+}
+
+// When part 0 takes over every part's units mid-run (unit_split_loop.h: the other threads' cores answered slowly), the
+// run is still one thread's bit for bit: outputs, final states and every trace series. Forced here at a chosen step;
+// the run reports the step (a build without the split reports none).
+void TestEngineThreads::joinedPartsEqualOneThread()
+{
+    QFETCH(QString, kind);
+    QFETCH(Index, units);
+    QFETCH(Index, batch);
+    QFETCH(bool, backwards);
+    QFETCH(Index, joinStep);
+    auto cell = makeTestCell(kind.toStdString(), kFeatures, 71, units);
+    constexpr Index steps = 150;
+    RnnLoopOptions options;
+    options.goBackwards = backwards;
+    const Tensor x = randomTensor({batch, steps, kFeatures}, 72);
+    std::vector<Tensor> states = zeroStates(*cell, batch);
+    unsigned seed = 73;
+    for (auto& st : states) {
+        st = randomTensor(st.shape(), seed++);
+    }
+
+    options.threads = 1;
+    LayerTrace single;
+    const auto a = rnnLoop(*cell, x, states, nullptr, {}, options, &single);
+    options.threads = batch == 1 ? 2 : 0;
+    setEngineThreads(2);
+    setUnitSplitJoinStepForTesting(joinStep);
+    LayerTrace joined;
+    const auto b = rnnLoop(*cell, x, states, nullptr, {}, options, &joined);
+    setUnitSplitJoinStepForTesting(-1);
+    setEngineThreads(0);
+    QCOMPARE(b.unitParts, unitSplitParts());
+    QCOMPARE(b.unitJoinStep, unitSplitParts() == 2 ? joinStep : Index {-1});
+    QVERIFY(same(a.outputs.values(), b.outputs.values()));
+    QVERIFY(same(a.lastOutput.values(), b.lastOutput.values()));
+    QCOMPARE(a.states.size(), b.states.size());
+    for (std::size_t i = 0; i < a.states.size(); ++i) {
+        QVERIFY(same(a.states[i].values(), b.states[i].values()));
+    }
+    compareTraces(single, joined);
+    QVERIFY(same(single.input.values(), joined.input.values()));
+    QVERIFY(same(single.output.values(), joined.output.values()));
+    for (std::size_t j = 0; j < single.cells.front().states.size(); ++j) {
+        QVERIFY(same(single.cells.front().states[j].values(), joined.cells.front().states[j].values()));
+    }
+    for (std::size_t j = 0; j < single.cells.front().gates.size(); ++j) {
+        QVERIFY(same(single.cells.front().gates[j].values(), joined.cells.front().gates[j].values()));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestEngineThreads)
