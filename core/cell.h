@@ -114,6 +114,8 @@ public:
     {
         return nullptr;
     }
+    // What one part's workspace takes (the memory budget counts `parts` of them for a split run).
+    virtual std::size_t partWorkspaceBytes(Index /*batch*/, Index /*steps*/, Index /*parts*/) const { return 0; }
     virtual void stepPart(const StepIo& /*io*/, CellWorkspace& /*workspace*/) const { }
     // True when every step's output is its first new state itself (SimpleRNN's, GRU's and LSTM's h: the Keras cells
     // return `h, [h, ...]`). An unmasked run then records the two as one series of values (rnn_loop.cpp).

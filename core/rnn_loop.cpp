@@ -737,11 +737,27 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
     };
 
     const Index groups = threadCount(cell, options, batch, steps - firstStep);
-    // Every group's workspace: a chunk of projected inputs, scratch, and where the tiled product runs its own copy of
-    // the kernels (W3 on two threads: 12 MiB of copies).
-    checkMemory(static_cast<std::uint64_t>(groups) * cell.workspaceBytes((batch + groups - 1) / groups, steps),
-        "the workspaces of " + describeCell(cell) + " (" + std::to_string(groups) + " thread(s), batch "
-            + std::to_string(batch) + ")");
+    // A run the batch does not split (a batch of one; on the automatic thread count, fewer than 8 samples) leaves the
+    // other threads idle. It may share its steps with one of them by units (unit_split_loop.h; W1: 0.79 -> 0.64 ms),
+    // where the cell can, the run is large enough for threads, nothing is done between a step's parts (a mask,
+    // edits, a resume, streaming, constants, a stack), and the parts' workspaces fit in the memory budget (each holds
+    // its own copy of its columns of the kernels). Otherwise one of them computes the input projections ahead of the
+    // steps, taking them off the step thread's path (W1: 10% of its profile), within the memory budget: without it
+    // the run goes as it would have.
+    const bool threadsFree = options.threads > 1 || (options.threads == 0 && engineThreads() > 1);
+    constexpr Index kParts = 2;
+    const std::uint64_t splitBytes = kParts * static_cast<std::uint64_t>(cell.partWorkspaceBytes(batch, steps, kParts));
+    const bool unitSplit = groups <= 1 && threadsFree && mask == nullptr && edits.empty() && resume == nullptr
+        && stream == nullptr && constants.empty() && nLeaves == 1
+        && flopsPerSampleStep(cell) * static_cast<double>(batch * steps) >= kMinFlopsForThreads
+        && cell.supportsUnitSplit(batch, kParts) && memoryInUse() + splitBytes <= memoryBudget();
+    // Every group's workspace (or part's): a chunk of projected inputs, scratch, and where the tiled product runs its
+    // own copy of the kernels (W3 on two threads: 12 MiB of copies).
+    checkMemory(unitSplit
+            ? splitBytes
+            : static_cast<std::uint64_t>(groups) * cell.workspaceBytes((batch + groups - 1) / groups, steps),
+        "the workspaces of " + describeCell(cell) + " (" + std::to_string(unitSplit ? kParts : groups)
+            + " thread(s), batch " + std::to_string(batch) + ")");
     // Streaming with several groups: each waits for the others at a window's end; the last to arrive writes it.
     std::optional<std::barrier<decltype(completeWindow)>> windowBarrier;
     if (stream != nullptr && groups > 1) {
@@ -750,17 +766,6 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
     } else if (stream != nullptr) {
         windowDone = completeWindow;
     }
-    // A run the batch does not split (a batch of one; on the automatic thread count, fewer than 8 samples) leaves the
-    // other threads idle. It may share its steps with one of them by units (unit_split_loop.h; W1: 0.79 -> 0.64 ms),
-    // where the cell can, the run is large enough for threads, and nothing is done between a step's parts (a mask,
-    // edits, a resume, streaming, constants, a stack). Otherwise one of them computes the input projections ahead of
-    // the steps, taking them off the step thread's path (W1: 10% of its profile), within the memory budget: without it
-    // the run goes as it would have.
-    const bool threadsFree = options.threads > 1 || (options.threads == 0 && engineThreads() > 1);
-    const bool unitSplit = groups <= 1 && threadsFree && mask == nullptr && edits.empty() && resume == nullptr
-        && stream == nullptr && constants.empty() && nLeaves == 1
-        && flopsPerSampleStep(cell) * static_cast<double>(batch * steps) >= kMinFlopsForThreads
-        && cell.supportsUnitSplit(batch, 2);
     const std::size_t aheadBytes = groups <= 1 && threadsFree ? cell.projectionAheadBytes(batch, steps, firstStep) : 0U;
     if (unitSplit) {
         // A batch of one's inputs in processing order are its own rows, unless go_backwards reverses them.
@@ -782,8 +787,8 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
         split.trace = trace;
         split.cancel = cancel;
         split.finalStates = &finalStates;
-        result.unitJoinStep = runUnitSplit(split, 2);
-        result.unitParts = 2;
+        result.unitJoinStep = runUnitSplit(split, kParts);
+        result.unitParts = kParts;
     } else if (aheadBytes > 0 && memoryInUse() + aheadBytes <= memoryBudget()) {
         ProjectionHelper helper;
         projectionHelper = &helper;

@@ -94,6 +94,19 @@ std::unique_ptr<CellWorkspace> ProjectedCell::createPartWorkspace(
     return ws;
 }
 
+std::size_t ProjectedCell::partWorkspaceBytes(Index batch, Index steps, Index parts) const
+{
+    // What createPartWorkspace and prepare() size: scratch, recurrent and the chunk; the part's columns of the kernels,
+    // and their strip-major copies; its bias and recurrent start rows.
+    const Index width = m_gateCount * (m_units / parts);
+    const Index kernels = (m_kernel.rows() + m_units) * width;
+    Index floats = (2 + chunkStepsFor(batch, width, std::max<Index>(1, steps))) * batch * width + kernels + 2 * width;
+    if (detail::useStripMajorKernel(width)) {
+        floats += kernels;
+    }
+    return static_cast<std::size_t>(floats) * sizeof(float);
+}
+
 bool ProjectedCell::unitSplitFits(Index batch, Index parts) const
 {
     constexpr Index kMinRecurrentBytes = Index {64} << 10;

@@ -84,6 +84,7 @@ public:
     void projectAhead(CellWorkspace& workspace, const std::atomic<bool>& stop) const override;
     std::unique_ptr<CellWorkspace> createPartWorkspace(
         Index batch, Index steps, Index part, Index parts) const override;
+    std::size_t partWorkspaceBytes(Index batch, Index steps, Index parts) const override;
 
 protected:
     // Whether a unit split into `parts` fits this cell's sizes (the cells add their own conditions): each part's units

@@ -12,6 +12,7 @@
 
 #include "core/cancellation.h"
 #include "core/memory_budget.h"
+#include "core/recurrent_product.h"
 #include "core/rnn_loop.h"
 #include "core/trace_buffer.h"
 #include "engine_fixtures.h"
@@ -439,6 +440,73 @@ private slots:
         const auto said = static_cast<double>(cell->workspaceBytes(batch, steps));
         QVERIFY2(said >= held * 0.9 - 4096 && said <= held * 1.1 + 4096,
             qPrintable(QStringLiteral("workspaceBytes %1, held %2").arg(said).arg(held)));
+    }
+
+    void partWorkspaceBytesAreWhatPartsHold_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<int>("features");
+        QTest::addColumn<int>("units");
+        QTest::addColumn<int>("batch");
+        QTest::addColumn<int>("steps");
+        QTest::newRow("W1 LSTM") << "lstm" << 16 << 64 << 1 << 1000;
+        QTest::newRow("LSTM 512, batch of one") << "lstm" << 256 << 512 << 1 << 500;
+        QTest::newRow("SimpleRNN 256, batch of 3") << "simple" << 64 << 256 << 3 << 500;
+        QTest::newRow("GRU reset_after 128, batch of one") << "gru_reset_after" << 64 << 128 << 1 << 1000;
+    }
+    // A unit split's parts each hold their columns of the kernels (and strip-major copies of them): what the budget
+    // counts for them is what they hold, within 10%.
+    void partWorkspaceBytesAreWhatPartsHold()
+    {
+        if (heapBytesInUse() == 0) {
+            QSKIP("this C library's heap cannot be counted");
+        }
+#if defined(__SANITIZE_THREAD__)
+        QSKIP("ThreadSanitizer's heap count is per cached batch of blocks, not per block");
+#endif
+        QFETCH(QString, kind);
+        QFETCH(int, features);
+        QFETCH(int, units);
+        QFETCH(int, batch);
+        QFETCH(int, steps);
+        const auto cell = makeTestCell(kind.toStdString(), features, 1, units);
+        const std::vector<float> x(static_cast<std::size_t>(batch * steps * features), 0.5F);
+        const std::uint64_t before = heapBytesInUse();
+        std::vector<std::unique_ptr<CellWorkspace>> parts;
+        for (Index p = 0; p < 2; ++p) {
+            parts.push_back(cell->createPartWorkspace(batch, steps, p, 2));
+            QVERIFY(parts.back() != nullptr);
+            cell->prepare(ConstMatrixMap(x.data(), batch * steps, features), *parts.back());
+        }
+        const auto held = static_cast<double>(heapBytesInUse() - before);
+        const auto said = 2.0 * static_cast<double>(cell->partWorkspaceBytes(batch, steps, 2));
+        QVERIFY2(said >= held * 0.9 - 4096 && said <= held * 1.1 + 4096,
+            qPrintable(QStringLiteral("2 x partWorkspaceBytes %1, held %2").arg(said).arg(held)));
+    }
+
+    // A batch of one is shared by units only when both parts' workspaces fit in the budget; otherwise it runs as it
+    // would without the split (here: an LSTM of 512 units, whose parts hold 12 MiB of kernel columns and copies
+    // against one workspace's 6 MiB).
+    void unitSplitOnlyWithinTheBudget()
+    {
+        const auto tanh = Activation(ActivationKind::Tanh);
+        const auto sigmoid = Activation(ActivationKind::Sigmoid);
+        const LstmCell cell(256, 512, tanh, sigmoid, true);
+        const Tensor x = randomTensor({1, 8, 256}, 4);
+        const std::size_t buffers = std::size_t {8} * (256 + 2 * 512) * sizeof(float);
+        const std::size_t split = 2 * cell.partWorkspaceBytes(1, 8, 2);
+        const std::size_t one = cell.workspaceBytes(1, 8);
+        QVERIFY(split > one + (2 << 20));
+        RnnLoopOptions options;
+        options.threads = 2;
+        releaseCachedTraceBuffers();
+        setMemoryBudget(memoryInUse() + buffers + one + (1 << 20));
+        const RnnLoopResult within = rnnLoop(cell, x, zeroStates(cell, 1), nullptr, {}, options);
+        setMemoryBudget(0);
+        QCOMPARE(within.unitParts, 1);
+        const RnnLoopResult free = rnnLoop(cell, x, zeroStates(cell, 1), nullptr, {}, options);
+        QCOMPARE(free.unitParts, detail::useStripMajorKernel(64) ? 2 : 1);
+        QVERIFY(within.outputs.values() == free.outputs.values());
     }
 
     // The loop checks the workspaces against the budget before any thread starts: W3's layer with room for its
