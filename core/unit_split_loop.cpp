@@ -85,12 +85,14 @@ constexpr Index kTimedFrom = 16;
 constexpr Index kJoinDecision = 80;
 
 std::atomic<Index> forcedJoinStep {-1};
+std::atomic<int> forcedJoinOwner {0};
 
 } // namespace
 
-void setUnitSplitJoinStepForTesting(Index step)
+void setUnitSplitJoinStepForTesting(Index step, int owner)
 {
     forcedJoinStep.store(step);
+    forcedJoinOwner.store(owner);
 }
 
 Index runUnitSplit(const UnitSplitRun& run, int parts)
@@ -130,14 +132,16 @@ Index runUnitSplit(const UnitSplitRun& run, int parts)
     std::vector<PartProgress> progress(static_cast<std::size_t>(parts));
     std::atomic<bool> abandon {false}; // a part stopped early: cancelled, or it threw
     std::atomic<bool> cancelled {false};
-    // The step from which part 0 computes every part's units alone (the join), or -1. Set by part 0 before it publishes
-    // step joinAt-1, so the others read it once they have finished that step, and stop after it; a part that reads it
-    // earlier (part 0 may set it while they wait for step joinAt-2) goes on to step joinAt-1.
-    std::atomic<Index> joinAt {-1};
+    // The join, or -1: (step + 1) * parts + owner, where part `owner` computes every part's units from step+1 on. The
+    // part that waits takes over (the one it waits for is the slow one). Claimed (compare-exchange from -1, so one
+    // part only) before the claimer publishes `step`: the others read it once they have finished that step, and stop
+    // after it; a part that reads it earlier goes on to finish that step.
+    std::atomic<Index> join {-1};
     const Index forcedJoin = forcedJoinStep.load();
+    const int forcedOwner = forcedJoinOwner.load();
     std::vector<std::exception_ptr> errors(static_cast<std::size_t>(parts));
     // Each part's workspace, created on its own thread (its pages first touched there); outliving the parts' threads,
-    // so that part 0 can step the others' units after the join.
+    // so that the part that takes over can step the others' units.
     std::vector<std::unique_ptr<CellWorkspace>> workspaces(static_cast<std::size_t>(parts));
 
     auto runPart = [&](int p) {
@@ -153,7 +157,8 @@ Index runUnitSplit(const UnitSplitRun& run, int parts)
         }
         Index outCount = units / parts;
         Index outFirst = p * outCount;
-        int partsHere = 1; // parts this thread steps: its own, or (part 0, after the join) all of them
+        int firstPart = p; // the parts this thread steps: its own, or after it took over, all of them
+        int partsHere = 1;
 
         std::vector<const float*> current(nStates);
         std::vector<float*> next(nStates);
@@ -163,7 +168,7 @@ Index runUnitSplit(const UnitSplitRun& run, int parts)
         float* gatePtr[1] = {nullptr};
         Clock::duration work {}; // part 0's own work in the timed steps, and its waits for the others
         Clock::duration waited {};
-        bool stalled = false; // a wait of part 0's outlasted kStall
+        bool stalled = false; // a wait of this part's outlasted kStall
         Clock::time_point waitEnd;
         for (Index s = 0; s < steps; ++s) {
             if (cancelRequested(run.cancel)) {
@@ -189,20 +194,20 @@ Index runUnitSplit(const UnitSplitRun& run, int parts)
             io.newStates = next;
             io.output = run.outputs + s * batch * units;
             io.gates = gateSeries != nullptr ? std::span<float* const>(gatePtr) : std::span<float* const>();
-            for (int q = p; q < p + partsHere; ++q) {
+            for (int q = firstPart; q < firstPart + partsHere; ++q) {
                 cell.stepPart(io, *workspaces[static_cast<std::size_t>(q)]);
             }
-            if (p == 0 && partsHere == 1 && forcedJoin != 0) {
-                // Part 0 takes over when the other threads' cores answer slowly: when over the timed steps it waited
-                // for them longer than it worked, so that one thread stepping every part would be faster (their
-                // virtual CPUs sharing a core, or far from this one), or once a wait stalled. A first run, which
-                // faults in the trace's pages, sometimes joins too: W1 then took about 1.1 ms instead of 0.65.
-                // Decided before this step is published, so that the others read it when they have finished it.
-                const bool join = forcedJoin > 0
-                    ? s + 1 == forcedJoin
+            if (partsHere == 1 && forcedJoin != 0) {
+                // A part takes over when the others' cores answer slowly: when over the timed steps it waited for
+                // them longer than it worked, so that one thread stepping every part would be faster (their virtual
+                // CPUs sharing a core, or far from this one), or once a wait of its stalled. A first run, which faults
+                // in the trace's pages, sometimes joins too: W1 then took about 1.1 ms instead of 0.65.
+                const bool take = forcedJoin > 0
+                    ? s + 1 == forcedJoin && p == forcedOwner
                     : s >= kTimedFrom && (stalled || (s == kJoinDecision && waited > work));
-                if (join) {
-                    joinAt.store(s + 1, std::memory_order_relaxed);
+                Index none = -1;
+                if (take) {
+                    join.compare_exchange_strong(none, (s + 1) * parts + p, std::memory_order_relaxed);
                 }
             }
             if (partsHere == 1) {
@@ -222,12 +227,12 @@ Index runUnitSplit(const UnitSplitRun& run, int parts)
             }
 
             if (partsHere == 1) {
-                const bool timed = p == 0 && s >= kTimedFrom && s < kJoinDecision;
+                const bool timed = s >= kTimedFrom && s < kJoinDecision;
                 const Clock::time_point workEnd = timed ? Clock::now() : Clock::time_point {};
-                if (!waitForOtherParts(progress, p, s, abandon, p == 0 && s + 1 >= kTimedFrom ? &stalled : nullptr)) {
+                if (!waitForOtherParts(progress, p, s, abandon, s + 1 >= kTimedFrom ? &stalled : nullptr)) {
                     return;
                 }
-                if (p == 0 && s + 1 >= kTimedFrom && s < kJoinDecision) {
+                if (s + 1 >= kTimedFrom && s < kJoinDecision) {
                     const Clock::time_point now = Clock::now();
                     if (timed) {
                         work += workEnd - waitEnd;
@@ -235,10 +240,11 @@ Index runUnitSplit(const UnitSplitRun& run, int parts)
                     }
                     waitEnd = now;
                 }
-                if (joinAt.load(std::memory_order_relaxed) == s + 1) {
-                    if (p != 0) {
-                        return; // part 0 computes the rest, final states included
+                if (const Index j = join.load(std::memory_order_relaxed); j >= 0 && j / parts == s + 1) {
+                    if (j % parts != p) {
+                        return; // the owner computes the rest, final states included
                     }
+                    firstPart = 0;
                     partsHere = parts;
                     outCount = units;
                     outFirst = 0;
@@ -271,7 +277,8 @@ Index runUnitSplit(const UnitSplitRun& run, int parts)
     if (cancelled) {
         throw RunCancelled();
     }
-    return joinAt.load();
+    const Index j = join.load();
+    return j >= 0 ? j / parts : -1;
 }
 
 } // namespace rnnscope

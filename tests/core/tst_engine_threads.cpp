@@ -800,9 +800,9 @@ void TestEngineThreads::cancellingAUnitSplitRunStopsEveryPart()
         QVERIFY_THROWS_EXCEPTION(RunCancelled, rnnLoop(*cell, x, zeroStates(*cell, 1), nullptr, {}, options));
     }
     canceller.join();
-    // Part 0 alone after a join sees the flag too.
+    // The part that took over sees the flag too.
     cancel = false;
-    setUnitSplitJoinStepForTesting(10);
+    setUnitSplitJoinStepForTesting(10, 1); // the worker takes over, the caller waits for it
     std::thread lateCanceller([&] {
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
         cancel = true;
@@ -825,6 +825,7 @@ void TestEngineThreads::joinedPartsEqualOneThread_data()
     QTest::addColumn<Index>("batch");
     QTest::addColumn<bool>("backwards");
     QTest::addColumn<Index>("joinStep");
+    QTest::addColumn<int>("owner");
     const std::pair<const char*, Index> cells[] = {{"lstm", 64}, {"simple", 128}, {"gru_reset_after", 128}};
     for (const auto& [kind, units] : cells) {
         for (Index batch : {1, 3}) {
@@ -832,18 +833,21 @@ void TestEngineThreads::joinedPartsEqualOneThread_data()
                 // After the first step, mid-run, before the last step, and after it (the parts share every step and
                 // part 0 alone copies the final states).
                 for (Index join : {1, 37, 149, 150}) {
-                    QTest::addRow("%s %d units, batch %d%s, join at step %d", kind, static_cast<int>(units),
-                        static_cast<int>(batch), backwards ? ", backwards" : "", static_cast<int>(join))
-                        << QString::fromLatin1(kind) << units << batch << backwards << join;
+                    for (int owner : {0, 1}) {
+                        QTest::addRow("%s %d units, batch %d%s, part %d takes over at step %d", kind,
+                            static_cast<int>(units), static_cast<int>(batch), backwards ? ", backwards" : "", owner,
+                            static_cast<int>(join))
+                            << QString::fromLatin1(kind) << units << batch << backwards << join << owner;
+                    }
                 }
             }
         }
     }
 }
 
-// When part 0 takes over every part's units mid-run (unit_split_loop.h: the other threads' cores answered slowly), the
-// run is still one thread's bit for bit: outputs, final states and every trace series. Forced here at a chosen step;
-// the run reports the step (a build without the split reports none).
+// When one part takes over every part's units mid-run (unit_split_loop.h: the other's core answered slowly), the run
+// is still one thread's bit for bit: outputs, final states and every trace series, whichever part takes over. Forced
+// here at a chosen step; the run reports the step (a build without the split reports none).
 void TestEngineThreads::joinedPartsEqualOneThread()
 {
     QFETCH(QString, kind);
@@ -851,6 +855,7 @@ void TestEngineThreads::joinedPartsEqualOneThread()
     QFETCH(Index, batch);
     QFETCH(bool, backwards);
     QFETCH(Index, joinStep);
+    QFETCH(int, owner);
     auto cell = makeTestCell(kind.toStdString(), kFeatures, 71, units);
     constexpr Index steps = 150;
     RnnLoopOptions options;
@@ -867,7 +872,7 @@ void TestEngineThreads::joinedPartsEqualOneThread()
     const auto a = rnnLoop(*cell, x, states, nullptr, {}, options, &single);
     options.threads = batch == 1 ? 2 : 0;
     setEngineThreads(2);
-    setUnitSplitJoinStepForTesting(joinStep);
+    setUnitSplitJoinStepForTesting(joinStep, owner);
     LayerTrace joined;
     const auto b = rnnLoop(*cell, x, states, nullptr, {}, options, &joined);
     setUnitSplitJoinStepForTesting(-1);
