@@ -38,10 +38,10 @@ struct UnitSplitRun
 // cancel flag is set, and what creating a part's workspace throws.
 //
 // The parts join when waiting costs more than it saves: each part times its work and its waits over steps 16-79, and
-// the one that waited longer than it worked (or whose wait stalled for 200 us) steps every part's units itself from
-// step 81 on (the others stop after step 80). On a shared machine the other threads' cores sometimes answer slowly
-// for seconds at a time: W1 took 0.85 ms split in some runs and 1.8 ms in others, against 1.1 ms on one thread.
-// Returns the step the parts joined at, or -1.
+// the one that waited longer than it worked steps every part's units itself from step 81 on (the others stop after
+// step 80). A part whose wait stalled for 200 us (from step 15 on) takes over the same way after the next step. On
+// a shared machine the other threads' cores sometimes answer slowly for seconds at a time: W1 took 0.85 ms split in
+// some runs and 1.8 ms in others, against 1.1 ms on one thread. Returns the step the parts joined at, or -1.
 Index runUnitSplit(const UnitSplitRun& run, int parts);
 
 // Tests: step >= 1 has part `owner` take over at that step whatever the timing says, 0 never joins the parts, -1
