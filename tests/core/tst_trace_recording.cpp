@@ -400,7 +400,9 @@ private slots:
     }
 
     // What a cell says its workspace takes is what createWorkspace and prepare allocate (the heap's own count, within
-    // 10% and a page of bookkeeping), with or without the strip-major kernel copies this build makes.
+    // 10% and a page of bookkeeping), with or without the strip-major kernel copies this build makes. parts 2: a unit
+    // split's two part workspaces, each holding its columns of the kernels (and strip-major copies of them), against
+    // twice partWorkspaceBytes, which the budget counts for them.
     void workspaceBytesAreWhatWorkspacesHold_data()
     {
         QTest::addColumn<QString>("kind");
@@ -408,12 +410,17 @@ private slots:
         QTest::addColumn<int>("units");
         QTest::addColumn<int>("batch");
         QTest::addColumn<int>("steps");
-        QTest::newRow("W3 LSTM") << "lstm" << 256 << 512 << 32 << 500;
-        QTest::newRow("W2 LSTM") << "lstm" << 64 << 128 << 16 << 200;
-        QTest::newRow("W4 GRU reset_after") << "gru_reset_after" << 64 << 128 << 16 << 200;
-        QTest::newRow("W5 SimpleRNN") << "simple" << 64 << 128 << 16 << 200;
-        QTest::newRow("stack") << "stack" << 64 << 128 << 16 << 200;
-        QTest::newRow("W1 LSTM") << "lstm" << 16 << 64 << 1 << 1000;
+        QTest::addColumn<int>("parts");
+        QTest::newRow("W3 LSTM") << "lstm" << 256 << 512 << 32 << 500 << 0;
+        QTest::newRow("W2 LSTM") << "lstm" << 64 << 128 << 16 << 200 << 0;
+        QTest::newRow("W4 GRU reset_after") << "gru_reset_after" << 64 << 128 << 16 << 200 << 0;
+        QTest::newRow("W5 SimpleRNN") << "simple" << 64 << 128 << 16 << 200 << 0;
+        QTest::newRow("stack") << "stack" << 64 << 128 << 16 << 200 << 0;
+        QTest::newRow("W1 LSTM") << "lstm" << 16 << 64 << 1 << 1000 << 0;
+        QTest::newRow("W1 LSTM, 2 parts") << "lstm" << 16 << 64 << 1 << 1000 << 2;
+        QTest::newRow("LSTM 512, batch of one, 2 parts") << "lstm" << 256 << 512 << 1 << 500 << 2;
+        QTest::newRow("SimpleRNN 256, batch of 3, 2 parts") << "simple" << 64 << 256 << 3 << 500 << 2;
+        QTest::newRow("GRU reset_after 128, batch of one, 2 parts") << "gru_reset_after" << 64 << 128 << 1 << 1000 << 2;
     }
     void workspaceBytesAreWhatWorkspacesHold()
     {
@@ -431,57 +438,22 @@ private slots:
         QFETCH(int, units);
         QFETCH(int, batch);
         QFETCH(int, steps);
+        QFETCH(int, parts);
         const auto cell = makeTestCell(kind.toStdString(), features, 1, units);
         const std::vector<float> x(static_cast<std::size_t>(batch * steps * features), 0.5F);
         const std::uint64_t before = heapBytesInUse();
-        auto workspace = cell->createWorkspace(batch, steps);
-        cell->prepare(ConstMatrixMap(x.data(), batch * steps, features), *workspace);
-        const auto held = static_cast<double>(heapBytesInUse() - before);
-        const auto said = static_cast<double>(cell->workspaceBytes(batch, steps));
-        QVERIFY2(said >= held * 0.9 - 4096 && said <= held * 1.1 + 4096,
-            qPrintable(QStringLiteral("workspaceBytes %1, held %2").arg(said).arg(held)));
-    }
-
-    void partWorkspaceBytesAreWhatPartsHold_data()
-    {
-        QTest::addColumn<QString>("kind");
-        QTest::addColumn<int>("features");
-        QTest::addColumn<int>("units");
-        QTest::addColumn<int>("batch");
-        QTest::addColumn<int>("steps");
-        QTest::newRow("W1 LSTM") << "lstm" << 16 << 64 << 1 << 1000;
-        QTest::newRow("LSTM 512, batch of one") << "lstm" << 256 << 512 << 1 << 500;
-        QTest::newRow("SimpleRNN 256, batch of 3") << "simple" << 64 << 256 << 3 << 500;
-        QTest::newRow("GRU reset_after 128, batch of one") << "gru_reset_after" << 64 << 128 << 1 << 1000;
-    }
-    // A unit split's parts each hold their columns of the kernels (and strip-major copies of them): what the budget
-    // counts for them is what they hold, within 10%.
-    void partWorkspaceBytesAreWhatPartsHold()
-    {
-        if (heapBytesInUse() == 0) {
-            QSKIP("this C library's heap cannot be counted");
-        }
-#if defined(__SANITIZE_THREAD__)
-        QSKIP("ThreadSanitizer's heap count is per cached batch of blocks, not per block");
-#endif
-        QFETCH(QString, kind);
-        QFETCH(int, features);
-        QFETCH(int, units);
-        QFETCH(int, batch);
-        QFETCH(int, steps);
-        const auto cell = makeTestCell(kind.toStdString(), features, 1, units);
-        const std::vector<float> x(static_cast<std::size_t>(batch * steps * features), 0.5F);
-        const std::uint64_t before = heapBytesInUse();
-        std::vector<std::unique_ptr<CellWorkspace>> parts;
-        for (Index p = 0; p < 2; ++p) {
-            parts.push_back(cell->createPartWorkspace(batch, steps, p, 2));
-            QVERIFY(parts.back() != nullptr);
-            cell->prepare(ConstMatrixMap(x.data(), batch * steps, features), *parts.back());
+        std::vector<std::unique_ptr<CellWorkspace>> workspaces;
+        for (Index p = 0; p < std::max(parts, 1); ++p) {
+            workspaces.push_back(
+                parts == 0 ? cell->createWorkspace(batch, steps) : cell->createPartWorkspace(batch, steps, p, parts));
+            QVERIFY(workspaces.back() != nullptr);
+            cell->prepare(ConstMatrixMap(x.data(), batch * steps, features), *workspaces.back());
         }
         const auto held = static_cast<double>(heapBytesInUse() - before);
-        const auto said = 2.0 * static_cast<double>(cell->partWorkspaceBytes(batch, steps, 2));
+        const auto said = parts == 0 ? static_cast<double>(cell->workspaceBytes(batch, steps))
+                                     : parts * static_cast<double>(cell->partWorkspaceBytes(batch, steps, parts));
         QVERIFY2(said >= held * 0.9 - 4096 && said <= held * 1.1 + 4096,
-            qPrintable(QStringLiteral("2 x partWorkspaceBytes %1, held %2").arg(said).arg(held)));
+            qPrintable(QStringLiteral("workspace bytes said %1, held %2").arg(said).arg(held)));
     }
 
     // A batch of one is shared by units only when both parts' workspaces fit in the budget; otherwise it runs as it
