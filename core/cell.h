@@ -84,6 +84,16 @@ public:
     // chunk of projected inputs and, where the tiled product runs, a copy of each kernel. 0 for scratch too small to
     // count.
     virtual std::size_t workspaceBytes(Index /*batch*/, Index /*steps*/) const { return 0; }
+    // A workspace for another group of samples of the same run, with `first` (from createWorkspace, of this cell)
+    // alive until both are gone: it may share what no step writes (the built-in cells' copies of the kernels), which
+    // the groups' threads then read from one place. Default: a workspace of its own.
+    virtual std::unique_ptr<CellWorkspace> createSiblingWorkspace(
+        Index batch, Index steps, const CellWorkspace& /*first*/) const
+    {
+        return createWorkspace(batch, steps);
+    }
+    // The bytes createSiblingWorkspace(batch, steps, ...) and prepare() allocate on top of the first workspace's.
+    virtual std::size_t siblingWorkspaceBytes(Index batch, Index steps) const { return workspaceBytes(batch, steps); }
     // Called once before the loop with every step's input in processing order: rows s*batch + b of `inputs`
     // ([steps*batch, inputSize]). `inputs` stays valid until the loop ends. Built-in cells keep a view of it and
     // compute x.W (+ input bias) a chunk of steps at a time, in one product per chunk, as the steps come.

@@ -472,13 +472,17 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
     // only its own rows of `outputs`, `finalStates` and the trace (a step's rows of one series are the contiguous
     // block b0*width .. (b0+nb)*width of that step), so groups on different threads never touch the same memory.
     ProjectionHelper* projectionHelper = nullptr; // set below for a run the batch does not split
+    // When the batch is split: the first group's workspace, made before the threads start and kept until they end, so
+    // that the other groups' workspaces share what it holds that no step writes (createSiblingWorkspace: the copies of
+    // the kernels).
+    std::unique_ptr<CellWorkspace> firstGroupWorkspace;
     auto runGroup = [&](Index b0, Index nb) {
         // Inputs in processing order, time-major: row s*nb + r is sample b0+r's input at step s. The inputs and the
         // workspace are declared before the guard, so that the projection helper, which reads both, has stopped
         // before either goes (TSan caught the helper reading freed inputs in tst_soak), and allocated after it, so
         // that a failed allocation still releases the helper waiting for its workspace.
         RowMatrix x;
-        std::unique_ptr<CellWorkspace> workspace;
+        std::unique_ptr<CellWorkspace> ownWorkspace;
         struct HelperGuard
         {
             ProjectionHelper* helper;
@@ -491,11 +495,16 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
         } helperGuard {projectionHelper};
         x.resize(steps * nb, features);
         gatherInputs(inputs, options, b0, nb, x.data());
-        workspace = cell.createWorkspace(nb, steps);
-        cell.prepare(ConstMatrixMap(x.data(), x.rows(), x.cols()), *workspace);
+        if (!firstGroupWorkspace) {
+            ownWorkspace = cell.createWorkspace(nb, steps);
+        } else if (b0 > 0) {
+            ownWorkspace = cell.createSiblingWorkspace(nb, steps, *firstGroupWorkspace);
+        }
+        CellWorkspace& workspace = ownWorkspace ? *ownWorkspace : *firstGroupWorkspace;
+        cell.prepare(ConstMatrixMap(x.data(), x.rows(), x.cols()), workspace);
         if (projectionHelper != nullptr) {
-            cell.setUpProjectionAhead(*workspace, firstStep);
-            projectionHelper->start(workspace.get());
+            cell.setUpProjectionAhead(workspace, firstStep);
+            projectionHelper->start(&workspace);
         }
 
         // A step reads the states at `current` and writes those at `next`, then they swap. When the trace holds a
@@ -657,7 +666,7 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
             io.gates = gatePtrs;
             io.cellOutputs = cellOutputPtrs;
             io.constants = groupConstants;
-            cell.step(io, *workspace);
+            cell.step(io, workspace);
 
             auto emitted = outputs.middleRows(s * batch + b0, nb);
             if (mask != nullptr) {
@@ -753,9 +762,10 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
         && cell.supportsUnitSplit(batch, kParts) && memoryInUse() + splitBytes <= memoryBudget();
     // Every group's workspace (or part's): a chunk of projected inputs, scratch, and where the tiled product runs its
     // own copy of the kernels (W3 on two threads: 12 MiB of copies).
-    checkMemory(unitSplit
-            ? splitBytes
-            : static_cast<std::uint64_t>(groups) * cell.workspaceBytes((batch + groups - 1) / groups, steps),
+    const Index groupBatch = (batch + groups - 1) / groups;
+    checkMemory(unitSplit ? splitBytes
+                          : cell.workspaceBytes(groupBatch, steps)
+                + static_cast<std::uint64_t>(groups - 1) * cell.siblingWorkspaceBytes(groupBatch, steps),
         "the workspaces of " + describeCell(cell) + " (" + std::to_string(unitSplit ? kParts : groups)
             + " thread(s), batch " + std::to_string(batch) + ")");
     // Streaming with several groups: each waits for the others at a window's end; the last to arrive writes it.
@@ -816,6 +826,7 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
         std::vector<std::exception_ptr> errors(static_cast<std::size_t>(groups));
         const Index base = batch / groups;
         const Index extra = batch % groups;
+        firstGroupWorkspace = cell.createWorkspace(base + (extra > 0 ? 1 : 0), steps);
         runConcurrently(static_cast<int>(groups), [&](int gi) {
             const Index g = gi;
             const Index b0 = g * base + std::min(g, extra);

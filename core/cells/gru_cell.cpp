@@ -43,11 +43,12 @@ void GruCell::step(const StepIo& io, CellWorkspace& workspace) const
         // The recurrent projection of all three blocks plus the recurrent bias; r scales its candidate block.
         MatrixMap recurrent(ws.recurrent.data(), b, 3 * u); // the workspace holds a batch of at least b rows
         if (m_useBias) {
-            setRecurrentProductFromRow(recurrent, m_bias.row(1).data(), h, m_recurrentKernel, &ws.stripMajorRecurrent);
+            setRecurrentProductFromRow(
+                recurrent, m_bias.row(1).data(), h, m_recurrentKernel, &ws.stripMajorRecurrent());
         } else {
             recurrent.setZero();
             setRecurrentProduct(
-                recurrent, ConstMatrixMap(recurrent.data(), b, 3 * u), h, m_recurrentKernel, &ws.stripMajorRecurrent);
+                recurrent, ConstMatrixMap(recurrent.data(), b, 3 * u), h, m_recurrentKernel, &ws.stripMajorRecurrent());
         }
         if (u % Activation::kPacketFloats == 0 && m_activation.elementwise() && m_recurrentActivation.elementwise()) {
             fusedResetAfterGates(g, xp, recurrent, io.states[0], io.newStates[0], b);
@@ -130,7 +131,7 @@ void GruCell::stepPart(const StepIo& io, CellWorkspace& workspace) const
     const Eigen::Map<const RowMatrix> xp = projectedInput(io, ws);
     MatrixMap recurrent(ws.recurrent.data(), io.batch, width);
     setRecurrentProductFromRow(recurrent, ws.partRecurrentStart.data(), ConstMatrixMap(io.states[0], io.batch, u),
-        ws.partRecurrent, &ws.stripMajorRecurrent);
+        ws.partRecurrent, &ws.stripMajorRecurrent());
     float* g = ws.scratch.data();
     withPacketActivations(m_recurrentActivation, m_activation, [&](const auto& rec, const auto& act) {
         for (Index r = 0; r < io.batch; ++r) {

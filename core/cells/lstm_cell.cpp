@@ -33,7 +33,7 @@ void LstmCell::step(const StepIo& io, CellWorkspace& workspace) const
     MatrixMap hNew(io.newStates[0], b, u);
     MatrixMap cNew(io.newStates[1], b, u);
 
-    setRecurrentProduct(z, projectedInput(io, ws), h, m_recurrentKernel, &ws.stripMajorRecurrent);
+    setRecurrentProduct(z, projectedInput(io, ws), h, m_recurrentKernel, &ws.stripMajorRecurrent());
     if (u % Activation::kPacketFloats == 0 && m_activation.elementwise() && m_recurrentActivation.elementwise()) {
         fusedGateMath(z, io.states[1], io.newStates[0], io.newStates[1], b);
     } else {

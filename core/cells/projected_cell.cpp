@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 
 #include "core/engine_threads.h"
 #include "core/recurrent_product.h"
@@ -38,7 +39,8 @@ constexpr Index kMinAheadChunks = 4;
 
 } // namespace
 
-std::unique_ptr<CellWorkspace> ProjectedCell::createWorkspace(Index batch, Index steps) const
+std::unique_ptr<ProjectionWorkspace> ProjectedCell::newWorkspace(
+    Index batch, Index steps, std::shared_ptr<const ProjectionWorkspace::StripMajorKernels> strips) const
 {
     auto ws = std::make_unique<ProjectionWorkspace>();
     const Index width = m_gateCount * m_units;
@@ -50,10 +52,24 @@ std::unique_ptr<CellWorkspace> ProjectedCell::createWorkspace(Index batch, Index
     ws->scratch.resize(batch, width);
     ws->recurrent.resize(batch, width);
     ws->scratch2.resize(batch, m_units);
-    ws->stripMajorKernel = stripMajorKernel(m_kernel);
-    ws->stripMajorRecurrent = stripMajorKernel(m_recurrentKernel);
+    ws->strips = std::move(strips);
     setProjectionStart(*ws, inputBias());
     return ws;
+}
+
+std::unique_ptr<CellWorkspace> ProjectedCell::createWorkspace(Index batch, Index steps) const
+{
+    return newWorkspace(batch, steps,
+        std::make_shared<const ProjectionWorkspace::StripMajorKernels>(
+            ProjectionWorkspace::StripMajorKernels {stripMajorKernel(m_kernel), stripMajorKernel(m_recurrentKernel)}));
+}
+
+std::unique_ptr<CellWorkspace> ProjectedCell::createSiblingWorkspace(
+    Index batch, Index steps, const CellWorkspace& first) const
+{
+    // One copy of the kernels for every group: the two threads of this machine share one core's caches, and each
+    // group's own copy (W4: 288 KB) doubled what they held there.
+    return newWorkspace(batch, steps, static_cast<const ProjectionWorkspace&>(first).strips);
 }
 
 std::unique_ptr<CellWorkspace> ProjectedCell::createPartWorkspace(
@@ -88,8 +104,8 @@ std::unique_ptr<CellWorkspace> ProjectedCell::createPartWorkspace(
                 = Eigen::Map<const RowVector>(recurrentBiasRow + g * m_units + u0, up);
         }
     }
-    ws->stripMajorKernel = stripMajorKernel(ws->partKernel);
-    ws->stripMajorRecurrent = stripMajorKernel(ws->partRecurrent);
+    ws->strips = std::make_shared<const ProjectionWorkspace::StripMajorKernels>(
+        ProjectionWorkspace::StripMajorKernels {stripMajorKernel(ws->partKernel), stripMajorKernel(ws->partRecurrent)});
     setProjectionStart(*ws, bias != nullptr ? ws->partBias.data() : nullptr);
     return ws;
 }
@@ -124,7 +140,7 @@ void ProjectedCell::partProduct(const StepIo& io, ProjectionWorkspace& ws, float
     // order, as the whole cell's product computes for those columns (the tiled product sums every column over k in
     // order), so a split step's values are the unsplit step's bit for bit.
     setRecurrentProduct(MatrixMap(z, io.batch, ws.width), projectedInput(io, ws),
-        ConstMatrixMap(io.states[0], io.batch, m_units), ws.partRecurrent, &ws.stripMajorRecurrent, finish);
+        ConstMatrixMap(io.states[0], io.batch, m_units), ws.partRecurrent, &ws.stripMajorRecurrent(), finish);
 }
 
 std::size_t ProjectedCell::workspaceBytes(Index batch, Index steps) const
@@ -136,6 +152,15 @@ std::size_t ProjectedCell::workspaceBytes(Index batch, Index steps) const
         floats += m_kernel.size() + m_recurrentKernel.size();
     }
     return static_cast<std::size_t>(floats) * sizeof(float);
+}
+
+std::size_t ProjectedCell::siblingWorkspaceBytes(Index batch, Index steps) const
+{
+    const Index width = m_gateCount * m_units;
+    const std::size_t strips = detail::useStripMajorKernel(width)
+        ? static_cast<std::size_t>(m_kernel.size() + m_recurrentKernel.size()) * sizeof(float)
+        : 0U;
+    return workspaceBytes(batch, steps) - strips;
 }
 
 void ProjectedCell::prepare(const ConstMatrixMap& inputs, CellWorkspace& workspace) const
@@ -170,7 +195,7 @@ void ProjectedCell::recordPart(const StepIo& io, const ProjectionWorkspace& ws, 
 
 void ProjectedCell::setProjectionStart(ProjectionWorkspace& ws, const float* bias)
 {
-    if (ws.stripMajorKernel.size() == 0) {
+    if (ws.stripMajorKernel().size() == 0) {
         ws.projectionStart = bias; // Eigen's product, then the bias if there is one
         return;
     }
@@ -189,11 +214,11 @@ void ProjectedCell::projectSteps(const ProjectionWorkspace& ws, Index begin, Ind
     const Index rows = (end - begin) * ws.batch;
     MatrixMap chunk(out, rows, width);
     const ConstMatrixMap x(ws.inputs + begin * ws.batch * in, rows, in);
-    if (ws.stripMajorKernel.size() > 0) {
+    if (ws.stripMajorKernel().size() > 0) {
         // A kernel that stays in L2: the register-tiled product on the strip-major copy, starting from the bias (or
         // zeros). It skips Eigen's packing and the separate bias pass (W2's projections, 512 rows, ran at 98-105
         // GFLOP/s on one core against Eigen's 83-88), and sums every column alike whichever columns a part computes.
-        setRecurrentProductFromRow(chunk, ws.projectionStart, x, kernel, &ws.stripMajorKernel);
+        setRecurrentProductFromRow(chunk, ws.projectionStart, x, kernel, &ws.stripMajorKernel());
     } else {
         chunk.noalias() = x * kernel;
         if (ws.projectionStart != nullptr) {

@@ -32,9 +32,16 @@ public:
     RowMatrix recurrent; // [batch, G*u]: h.U when a cell needs it apart from the input projection
     RowMatrix scratch2; // [batch, u]
     // The kernel and the recurrent kernel in stripMajorKernel's layout (empty where the tiled product is not used);
-    // copied per run, so that weights edited between runs are always the ones used.
-    RowMatrix stripMajorKernel;
-    RowMatrix stripMajorRecurrent;
+    // copied per run, so that weights edited between runs are always the ones used, and shared by the run's groups of
+    // samples (createSiblingWorkspace), which never write them.
+    struct StripMajorKernels
+    {
+        RowMatrix kernel;
+        RowMatrix recurrent;
+    };
+    std::shared_ptr<const StripMajorKernels> strips;
+    const RowMatrix& stripMajorKernel() const { return strips->kernel; }
+    const RowMatrix& stripMajorRecurrent() const { return strips->recurrent; }
     bool prepared = false;
     // Unit split (RnnCell::createPartWorkspace): this workspace computes units [unitBegin, unitBegin + partUnits) of
     // every gate block. partKernel, partRecurrent and partBias hold those columns, gate block by gate block (a part
@@ -77,6 +84,9 @@ public:
 
     std::unique_ptr<CellWorkspace> createWorkspace(Index batch, Index steps) const override;
     std::size_t workspaceBytes(Index batch, Index steps) const override;
+    std::unique_ptr<CellWorkspace> createSiblingWorkspace(
+        Index batch, Index steps, const CellWorkspace& first) const override;
+    std::size_t siblingWorkspaceBytes(Index batch, Index steps) const override;
     void prepare(const ConstMatrixMap& inputs, CellWorkspace& workspace) const override;
     bool supportsBatchSplit() const override { return true; }
     std::size_t projectionAheadBytes(Index batch, Index steps, Index firstStep) const override;
@@ -101,7 +111,7 @@ protected:
     Eigen::Map<const RowMatrix> projectedInput(const StepIo& io, ProjectionWorkspace& ws) const;
     // x.W + input bias of steps [begin, end) of prepare()'s inputs, into `out` ([(end-begin)*batch, G*u]).
     void projectSteps(const ProjectionWorkspace& ws, Index begin, Index end, float* out) const;
-    // Sets ws.projectionStart from the input bias (null: none), once ws.width and ws.stripMajorKernel are set.
+    // Sets ws.projectionStart from the input bias (null: none), once ws.width and ws.strips are set.
     static void setProjectionStart(ProjectionWorkspace& ws, const float* bias);
     // Points ws.chunkData at the chunk of `step` computed ahead, computing it here if no thread has started it, or if
     // the helper has and does not finish it soon.
@@ -112,6 +122,9 @@ protected:
     // would make a run's last bits depend on how it was recorded (the step, the streaming window).
     static float* gateBuffer(const StepIo& io, ProjectionWorkspace& ws);
     static void recordGates(const StepIo& io, const MatrixMap& gates);
+    // A workspace of the whole cell for `batch` samples and `steps` steps, reading the kernels from `strips`.
+    std::unique_ptr<ProjectionWorkspace> newWorkspace(
+        Index batch, Index steps, std::shared_ptr<const ProjectionWorkspace::StripMajorKernels> strips) const;
     // Bias added to the input projection (all of it for LSTM/SimpleRNN/GRU v1, row 0 for GRU reset_after).
     virtual const float* inputBias() const = 0;
     // The bias added to h.U apart from the input projection (GRU reset_after's row 1), or null.

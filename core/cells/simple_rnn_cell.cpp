@@ -30,10 +30,10 @@ void SimpleRnnCell::step(const StepIo& io, CellWorkspace& workspace) const
     if (m_activation.elementwise()) {
         // Activated and copied to the output as each tile of the product is stored, not in two passes after it.
         const ProductFinish finish {&m_activation, io.output != hNew.data() ? io.output : nullptr};
-        setRecurrentProduct(hNew, projectedInput(io, ws), h, m_recurrentKernel, &ws.stripMajorRecurrent, &finish);
+        setRecurrentProduct(hNew, projectedInput(io, ws), h, m_recurrentKernel, &ws.stripMajorRecurrent(), &finish);
         return;
     }
-    setRecurrentProduct(hNew, projectedInput(io, ws), h, m_recurrentKernel, &ws.stripMajorRecurrent);
+    setRecurrentProduct(hNew, projectedInput(io, ws), h, m_recurrentKernel, &ws.stripMajorRecurrent());
     m_activation.apply(hNew);
     MatrixMap(io.output, io.batch, m_units) = hNew;
 }

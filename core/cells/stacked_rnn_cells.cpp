@@ -104,6 +104,28 @@ std::size_t StackedRnnCells::workspaceBytes(Index batch, Index steps) const
     return bytes;
 }
 
+std::unique_ptr<CellWorkspace> StackedRnnCells::createSiblingWorkspace(
+    Index batch, Index steps, const CellWorkspace& first) const
+{
+    const auto& shared = static_cast<const StackWorkspace&>(first);
+    auto ws = std::make_unique<StackWorkspace>();
+    for (std::size_t k = 0; k < m_cells.size(); ++k) {
+        ws->cells.push_back(m_cells[k]->createSiblingWorkspace(batch, k == 0 ? steps : 1, *shared.cells[k]));
+        ws->outputs.emplace_back(batch, m_cells[k]->outputSize());
+    }
+    return ws;
+}
+
+std::size_t StackedRnnCells::siblingWorkspaceBytes(Index batch, Index steps) const
+{
+    std::size_t bytes = 0;
+    for (std::size_t k = 0; k < m_cells.size(); ++k) {
+        bytes += m_cells[k]->siblingWorkspaceBytes(batch, k == 0 ? steps : 1)
+            + static_cast<std::size_t>(batch * m_cells[k]->outputSize()) * sizeof(float);
+    }
+    return bytes;
+}
+
 void StackedRnnCells::prepare(const ConstMatrixMap& inputs, CellWorkspace& workspace) const
 {
     // Only the first cell's inputs are known before the loop; the others project their input each step.

@@ -23,6 +23,9 @@ public:
 
     std::unique_ptr<CellWorkspace> createWorkspace(Index batch, Index steps) const override;
     std::size_t workspaceBytes(Index batch, Index steps) const override;
+    std::unique_ptr<CellWorkspace> createSiblingWorkspace(
+        Index batch, Index steps, const CellWorkspace& first) const override;
+    std::size_t siblingWorkspaceBytes(Index batch, Index steps) const override;
     void prepare(const ConstMatrixMap& inputs, CellWorkspace& workspace) const override;
     void step(const StepIo& io, CellWorkspace& workspace) const override;
     bool supportsBatchSplit() const override; // when every cell does

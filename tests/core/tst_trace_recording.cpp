@@ -402,7 +402,9 @@ private slots:
     // What a cell says its workspace takes is what createWorkspace and prepare allocate (the heap's own count, within
     // 10% and a page of bookkeeping), with or without the strip-major kernel copies this build makes. parts 2: a unit
     // split's two part workspaces, each holding its columns of the kernels (and strip-major copies of them), against
-    // twice partWorkspaceBytes, which the budget counts for them.
+    // twice partWorkspaceBytes, which the budget counts for them. groups 2: a split batch's first group's workspace and
+    // a sibling sharing its kernel copies, against workspaceBytes plus siblingWorkspaceBytes (a sibling with copies of
+    // its own would hold W3's 6 MiB twice).
     void workspaceBytesAreWhatWorkspacesHold_data()
     {
         QTest::addColumn<QString>("kind");
@@ -411,16 +413,21 @@ private slots:
         QTest::addColumn<int>("batch");
         QTest::addColumn<int>("steps");
         QTest::addColumn<int>("parts");
-        QTest::newRow("W3 LSTM") << "lstm" << 256 << 512 << 32 << 500 << 0;
-        QTest::newRow("W2 LSTM") << "lstm" << 64 << 128 << 16 << 200 << 0;
-        QTest::newRow("W4 GRU reset_after") << "gru_reset_after" << 64 << 128 << 16 << 200 << 0;
-        QTest::newRow("W5 SimpleRNN") << "simple" << 64 << 128 << 16 << 200 << 0;
-        QTest::newRow("stack") << "stack" << 64 << 128 << 16 << 200 << 0;
-        QTest::newRow("W1 LSTM") << "lstm" << 16 << 64 << 1 << 1000 << 0;
-        QTest::newRow("W1 LSTM, 2 parts") << "lstm" << 16 << 64 << 1 << 1000 << 2;
-        QTest::newRow("LSTM 512, batch of one, 2 parts") << "lstm" << 256 << 512 << 1 << 500 << 2;
-        QTest::newRow("SimpleRNN 256, batch of 3, 2 parts") << "simple" << 64 << 256 << 3 << 500 << 2;
-        QTest::newRow("GRU reset_after 128, batch of one, 2 parts") << "gru_reset_after" << 64 << 128 << 1 << 1000 << 2;
+        QTest::addColumn<int>("groups");
+        QTest::newRow("W3 LSTM") << "lstm" << 256 << 512 << 32 << 500 << 0 << 1;
+        QTest::newRow("W2 LSTM") << "lstm" << 64 << 128 << 16 << 200 << 0 << 1;
+        QTest::newRow("W4 GRU reset_after") << "gru_reset_after" << 64 << 128 << 16 << 200 << 0 << 1;
+        QTest::newRow("W5 SimpleRNN") << "simple" << 64 << 128 << 16 << 200 << 0 << 1;
+        QTest::newRow("stack") << "stack" << 64 << 128 << 16 << 200 << 0 << 1;
+        QTest::newRow("W1 LSTM") << "lstm" << 16 << 64 << 1 << 1000 << 0 << 1;
+        QTest::newRow("W3 LSTM, 2 groups") << "lstm" << 256 << 512 << 32 << 500 << 0 << 2;
+        QTest::newRow("W4 GRU reset_after, 2 groups") << "gru_reset_after" << 64 << 128 << 16 << 200 << 0 << 2;
+        QTest::newRow("stack, 2 groups") << "stack" << 64 << 128 << 16 << 200 << 0 << 2;
+        QTest::newRow("W1 LSTM, 2 parts") << "lstm" << 16 << 64 << 1 << 1000 << 2 << 1;
+        QTest::newRow("LSTM 512, batch of one, 2 parts") << "lstm" << 256 << 512 << 1 << 500 << 2 << 1;
+        QTest::newRow("SimpleRNN 256, batch of 3, 2 parts") << "simple" << 64 << 256 << 3 << 500 << 2 << 1;
+        QTest::newRow("GRU reset_after 128, batch of one, 2 parts")
+            << "gru_reset_after" << 64 << 128 << 1 << 1000 << 2 << 1;
     }
     void workspaceBytesAreWhatWorkspacesHold()
     {
@@ -439,18 +446,21 @@ private slots:
         QFETCH(int, batch);
         QFETCH(int, steps);
         QFETCH(int, parts);
+        QFETCH(int, groups);
         const auto cell = makeTestCell(kind.toStdString(), features, 1, units);
         const std::vector<float> x(static_cast<std::size_t>(batch * steps * features), 0.5F);
         const std::uint64_t before = heapBytesInUse();
         std::vector<std::unique_ptr<CellWorkspace>> workspaces;
-        for (Index p = 0; p < std::max(parts, 1); ++p) {
-            workspaces.push_back(
-                parts == 0 ? cell->createWorkspace(batch, steps) : cell->createPartWorkspace(batch, steps, p, parts));
+        for (Index p = 0; p < std::max(parts, groups); ++p) {
+            workspaces.push_back(parts > 0 ? cell->createPartWorkspace(batch, steps, p, parts)
+                    : p == 0               ? cell->createWorkspace(batch, steps)
+                                           : cell->createSiblingWorkspace(batch, steps, *workspaces.front()));
             QVERIFY(workspaces.back() != nullptr);
             cell->prepare(ConstMatrixMap(x.data(), batch * steps, features), *workspaces.back());
         }
         const auto held = static_cast<double>(heapBytesInUse() - before);
         const auto said = parts == 0 ? static_cast<double>(cell->workspaceBytes(batch, steps))
+                + (groups - 1) * static_cast<double>(cell->siblingWorkspaceBytes(batch, steps))
                                      : parts * static_cast<double>(cell->partWorkspaceBytes(batch, steps, parts));
         QVERIFY2(said >= held * 0.9 - 4096 && said <= held * 1.1 + 4096,
             qPrintable(QStringLiteral("workspace bytes said %1, held %2").arg(said).arg(held)));
