@@ -84,8 +84,23 @@ bool aligned(const float* p)
 constexpr Index kTimedFrom = 16;
 constexpr Index kJoinDecision = 80;
 
+// The trial of a long run (kMinTrialSteps or more): the parts share steps [0, kTrialJoinedFrom), part 0 alone steps
+// every part's units in [kTrialJoinedFrom, kTrialSplitFrom) while the others wait, then the parts share the
+// steps again. Part 0 times steps [kTrialJoinedTimedFrom, kTrialSplitFrom) alone and [kTrialSplitTimedFrom,
+// kTrialDecision) shared (each time past a few steps that warm the caches after the change), and at kTrialDecision
+// takes over for good if the shared steps were the slower. The timed rule above judges by waits; a split can also be
+// slow with short waits, when each part's own work grows (the two virtual CPUs far apart, each reading the new h from
+// the other's cache): W1 took 1.6-1.9 ms split in every round of a side-by-side run, one thread about 1.1 ms.
+constexpr Index kTrialJoinedFrom = 32;
+constexpr Index kTrialJoinedTimedFrom = 36;
+constexpr Index kTrialSplitFrom = 52;
+constexpr Index kTrialSplitTimedFrom = 56;
+constexpr Index kTrialDecision = 72;
+constexpr Index kMinTrialSteps = 256;
+
 std::atomic<Index> forcedJoinStep {-1};
 std::atomic<int> forcedJoinOwner {0};
+std::atomic<int> forcedTrial {-1};
 
 } // namespace
 
@@ -93,6 +108,11 @@ void setUnitSplitJoinStepForTesting(Index step, int owner)
 {
     forcedJoinStep.store(step);
     forcedJoinOwner.store(owner);
+}
+
+void setUnitSplitTrialForTesting(int outcome)
+{
+    forcedTrial.store(outcome);
 }
 
 Index runUnitSplit(const UnitSplitRun& run, int parts)
@@ -139,6 +159,17 @@ Index runUnitSplit(const UnitSplitRun& run, int parts)
     std::atomic<Index> join {-1};
     const Index forcedJoin = forcedJoinStep.load();
     const int forcedOwner = forcedJoinOwner.load();
+    const int trialOutcome = forcedTrial.load();
+    // Not with a forced join (tests of the join) nor in short runs, where the trial would be much of the run.
+    const bool trial = forcedJoin < 0 && trialOutcome != 0 && steps >= kMinTrialSteps;
+    // The trial's handovers: the other parts, once done with step kTrialJoinedFrom-1, count themselves in `paused` and
+    // wait until part 0 sets `resumed` (1: at step kTrialSplitFrom; 2: the run is abandoned).
+    std::atomic<int> paused {0};
+    std::atomic<int> resumed {0};
+    auto abandonRun = [&] {
+        abandon = true;
+        resumed.store(2, std::memory_order_release);
+    };
     std::vector<std::exception_ptr> errors(static_cast<std::size_t>(parts));
     // Each part's workspace, created on its own thread (its pages first touched there); outliving the parts' threads,
     // so that the part that takes over can step the others' units.
@@ -170,10 +201,35 @@ Index runUnitSplit(const UnitSplitRun& run, int parts)
         Clock::duration waited {};
         bool stalled = false; // a wait of this part's outlasted kStall
         Clock::time_point waitEnd;
+        Clock::time_point joinedStart; // the trial: when part 0 began its timed steps alone, and when it shared them
+        Clock::duration joinedTime {};
+        Clock::time_point splitStart;
+        bool inTrial = trial; // until a part takes over for good
+        // Steps every part's units: all of them from now on (the caller has them share none after this).
+        auto takeAll = [&] {
+            firstPart = 0;
+            partsHere = parts;
+            outCount = units;
+            outFirst = 0;
+            for (std::size_t i = 0; i < nStates; ++i) {
+                count[i] = specs[i].size;
+                first[i] = 0;
+            }
+        };
+        auto takeOwn = [&] {
+            firstPart = p;
+            partsHere = 1;
+            outCount = units / parts;
+            outFirst = p * outCount;
+            for (std::size_t i = 0; i < nStates; ++i) {
+                count[i] = specs[i].size / parts;
+                first[i] = p * count[i];
+            }
+        };
         for (Index s = 0; s < steps; ++s) {
             if (cancelRequested(run.cancel)) {
                 cancelled = true;
-                abandon = true;
+                abandonRun();
                 return;
             }
             // Every part makes the same choices here, so all write one step's states in the same place.
@@ -183,6 +239,31 @@ Index runUnitSplit(const UnitSplitRun& run, int parts)
                     next[i] = slot;
                 } else {
                     next[i] = current[i] == own[2 * i].data() ? own[2 * i + 1].data() : own[2 * i].data();
+                }
+            }
+            if (inTrial && s >= kTrialJoinedFrom && s < kTrialSplitFrom) {
+                if (p != 0) {
+                    // Part 0 steps this part's units now: only the choices above are made, to stay in step with it.
+                    std::copy(next.begin(), next.end(), current.begin());
+                    continue;
+                }
+                if (s == kTrialJoinedFrom) {
+                    // Once the others have recorded their units of the last shared step (their copies read buffers
+                    // this part writes again two steps on).
+                    for (int turn = 0; paused.load(std::memory_order_acquire) < parts - 1; ++turn) {
+                        if (abandon.load(std::memory_order_relaxed)) {
+                            return;
+                        }
+                        if (turn < kSpinTurns) {
+                            spinPause();
+                        } else {
+                            std::this_thread::yield(); // the others' thread may be waiting for this core
+                        }
+                    }
+                    takeAll();
+                }
+                if (s == kTrialJoinedTimedFrom) {
+                    joinedStart = Clock::now();
                 }
             }
             gatePtr[0] = gateSeries != nullptr ? gateSeries->stepData(s) : nullptr;
@@ -201,10 +282,20 @@ Index runUnitSplit(const UnitSplitRun& run, int parts)
                 // A part takes over when the others' cores answer slowly: when over the timed steps it waited for
                 // them longer than it worked, so that one thread stepping every part would be faster (their virtual
                 // CPUs sharing a core, or far from this one), or once a wait of its stalled. A first run, which faults
-                // in the trace's pages, sometimes joins too: W1 then took about 1.1 ms instead of 0.65.
-                const bool take = forcedJoin > 0
-                    ? s + 1 == forcedJoin && p == forcedOwner
-                    : s >= kTimedFrom && (stalled || (s == kJoinDecision && waited > work));
+                // in the trace's pages, sometimes joins too: W1 then took about 1.1 ms instead of 0.65. In a trial,
+                // part 0 takes over when the shared steps were slower than its own alone.
+                bool take = false;
+                if (forcedJoin > 0) {
+                    take = s + 1 == forcedJoin && p == forcedOwner;
+                } else if (inTrial) {
+                    // A forced outcome (tests) ignores stalls, which a sanitizer's slow threads would have.
+                    const bool decide = p == 0 && s == kTrialDecision;
+                    take = trialOutcome > 0
+                        ? decide && trialOutcome == 2
+                        : (s >= kTimedFrom && stalled) || (decide && waitEnd - splitStart > joinedTime);
+                } else {
+                    take = s >= kTimedFrom && (stalled || (s == kJoinDecision && waited > work));
+                }
                 Index none = -1;
                 if (take) {
                     join.compare_exchange_strong(none, (s + 1) * parts + p, std::memory_order_relaxed);
@@ -227,32 +318,53 @@ Index runUnitSplit(const UnitSplitRun& run, int parts)
             }
 
             if (partsHere == 1) {
-                const bool timed = s >= kTimedFrom && s < kJoinDecision;
+                const bool timed = !trial && s >= kTimedFrom && s < kJoinDecision;
                 const Clock::time_point workEnd = timed ? Clock::now() : Clock::time_point {};
-                if (!waitForOtherParts(progress, p, s, abandon, s + 1 >= kTimedFrom ? &stalled : nullptr)) {
+                // Not at the trial's first shared step, whose wait includes waking the other parts.
+                const bool watchStall = s + 1 >= kTimedFrom && !(inTrial && s == kTrialSplitFrom);
+                if (!waitForOtherParts(progress, p, s, abandon, watchStall ? &stalled : nullptr)) {
                     return;
                 }
-                if (s + 1 >= kTimedFrom && s < kJoinDecision) {
+                if (trial ? s + 1 == kTrialSplitTimedFrom || s + 1 == kTrialDecision
+                          : s + 1 >= kTimedFrom && s < kJoinDecision) {
                     const Clock::time_point now = Clock::now();
                     if (timed) {
                         work += workEnd - waitEnd;
                         waited += now - workEnd;
                     }
                     waitEnd = now;
+                    if (trial && s + 1 == kTrialSplitTimedFrom) {
+                        splitStart = now;
+                    }
                 }
                 if (const Index j = join.load(std::memory_order_relaxed); j >= 0 && j / parts == s + 1) {
                     if (j % parts != p) {
                         return; // the owner computes the rest, final states included
                     }
-                    firstPart = 0;
-                    partsHere = parts;
-                    outCount = units;
-                    outFirst = 0;
-                    for (std::size_t i = 0; i < nStates; ++i) {
-                        count[i] = specs[i].size;
-                        first[i] = 0;
+                    takeAll();
+                    inTrial = false;
+                }
+                if (inTrial && p != 0 && s + 1 == kTrialJoinedFrom) {
+                    // Part 0 steps this part's units until kTrialSplitFrom (W1: about 20 us), while this one spins,
+                    // then yields, as a wait for a step does. Asleep instead (a futex), it was slow to wake: W1's
+                    // median pass took 0.79-0.93 ms in three runs, against 0.76-0.79 ms spinning (a longer trial).
+                    paused.fetch_add(1, std::memory_order_release);
+                    int r = 0;
+                    for (int turn = 0; (r = resumed.load(std::memory_order_acquire)) == 0; ++turn) {
+                        if (turn < kSpinTurns) {
+                            spinPause();
+                        } else {
+                            std::this_thread::yield();
+                        }
+                    }
+                    if (r == 2) {
+                        return;
                     }
                 }
+            } else if (inTrial && p == 0 && s + 1 == kTrialSplitFrom) {
+                joinedTime = Clock::now() - joinedStart;
+                takeOwn();
+                resumed.store(1, std::memory_order_release);
             }
             std::copy(next.begin(), next.end(), current.begin());
         }
@@ -266,7 +378,7 @@ Index runUnitSplit(const UnitSplitRun& run, int parts)
             runPart(p);
         } catch (...) {
             errors[static_cast<std::size_t>(p)] = std::current_exception();
-            abandon = true;
+            abandonRun();
         }
     });
     for (const auto& e : errors) {

@@ -41,11 +41,16 @@ struct UnitSplitRun
 // the one that waited longer than it worked steps every part's units itself from step 81 on (the others stop after
 // step 80). A part whose wait stalled for 200 us (from step 15 on) takes over the same way after the next step. On
 // a shared machine the other threads' cores sometimes answer slowly for seconds at a time: W1 took 0.85 ms split in
-// some runs and 1.8 ms in others, against 1.1 ms on one thread. Returns the step the parts joined at, or -1.
+// some runs and 1.8 ms in others, against 1.1 ms on one thread. A run of 256 steps or more tries both instead: part 0
+// steps every part's units alone over steps 32-51, the parts share 52-71 again, and part 0 takes over from step 73 if
+// the shared steps were the slower (timed over 36-51 and 56-71). Returns the step the parts joined at, or -1.
 Index runUnitSplit(const UnitSplitRun& run, int parts);
 
 // Tests: step >= 1 has part `owner` take over at that step whatever the timing says, 0 never joins the parts, -1
 // (the default) decides by timing.
 void setUnitSplitJoinStepForTesting(Index step, int owner = 0);
+// Tests: the trial of a long run (unit_split_loop.cpp) decided by timing (-1, the default), not run (0), or run with
+// its outcome forced: 1 the parts go on sharing the steps, 2 part 0 takes over after it.
+void setUnitSplitTrialForTesting(int outcome);
 
 } // namespace rnnscope

@@ -826,6 +826,7 @@ void TestEngineThreads::joinedPartsEqualOneThread_data()
     QTest::addColumn<bool>("backwards");
     QTest::addColumn<Index>("joinStep");
     QTest::addColumn<int>("owner");
+    QTest::addColumn<int>("trial");
     const std::pair<const char*, Index> cells[] = {{"lstm", 64}, {"simple", 128}, {"gru_reset_after", 128}};
     for (const auto& [kind, units] : cells) {
         for (Index batch : {1, 3}) {
@@ -837,8 +838,16 @@ void TestEngineThreads::joinedPartsEqualOneThread_data()
                         QTest::addRow("%s %d units, batch %d%s, part %d takes over at step %d", kind,
                             static_cast<int>(units), static_cast<int>(batch), backwards ? ", backwards" : "", owner,
                             static_cast<int>(join))
-                            << QString::fromLatin1(kind) << units << batch << backwards << join << owner;
+                            << QString::fromLatin1(kind) << units << batch << backwards << join << owner << 0;
                     }
+                }
+                // A long run's trial (part 0 alone over steps 32-51, then shared again), after which the parts go on
+                // sharing the steps (no join reported) or part 0 takes over from step 73.
+                for (int trial : {1, 2}) {
+                    QTest::addRow("%s %d units, batch %d%s, trial, then %s", kind, static_cast<int>(units),
+                        static_cast<int>(batch), backwards ? ", backwards" : "", trial == 1 ? "shared" : "joined")
+                        << QString::fromLatin1(kind) << units << batch << backwards << Index {trial == 1 ? -1 : 73} << 0
+                        << trial;
                 }
             }
         }
@@ -847,7 +856,8 @@ void TestEngineThreads::joinedPartsEqualOneThread_data()
 
 // When one part takes over every part's units mid-run (unit_split_loop.h: the other's core answered slowly), the run
 // is still one thread's bit for bit: outputs, final states and every trace series, whichever part takes over. Forced
-// here at a chosen step; the run reports the step (a build without the split reports none).
+// here at a chosen step; the run reports the step (a build without the split reports none). So is a long run's trial,
+// where part 0 steps every part's units for a while and the other parts then resume theirs.
 void TestEngineThreads::joinedPartsEqualOneThread()
 {
     QFETCH(QString, kind);
@@ -856,8 +866,9 @@ void TestEngineThreads::joinedPartsEqualOneThread()
     QFETCH(bool, backwards);
     QFETCH(Index, joinStep);
     QFETCH(int, owner);
+    QFETCH(int, trial);
     auto cell = makeTestCell(kind.toStdString(), kFeatures, 71, units);
-    constexpr Index steps = 150;
+    const Index steps = trial > 0 ? 300 : 150;
     RnnLoopOptions options;
     options.goBackwards = backwards;
     const Tensor x = randomTensor({batch, steps, kFeatures}, 72);
@@ -872,10 +883,15 @@ void TestEngineThreads::joinedPartsEqualOneThread()
     const auto a = rnnLoop(*cell, x, states, nullptr, {}, options, &single);
     options.threads = batch == 1 ? 2 : 0;
     setEngineThreads(2);
-    setUnitSplitJoinStepForTesting(joinStep, owner);
+    if (trial > 0) {
+        setUnitSplitTrialForTesting(trial);
+    } else {
+        setUnitSplitJoinStepForTesting(joinStep, owner);
+    }
     LayerTrace joined;
     const auto b = rnnLoop(*cell, x, states, nullptr, {}, options, &joined);
     setUnitSplitJoinStepForTesting(-1);
+    setUnitSplitTrialForTesting(-1);
     setEngineThreads(0);
     QCOMPARE(b.unitParts, unitSplitParts());
     QCOMPARE(b.unitJoinStep, unitSplitParts() == 2 ? joinStep : Index {-1});
