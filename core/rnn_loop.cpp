@@ -760,8 +760,8 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
         && stream == nullptr && constants.empty() && nLeaves == 1
         && flopsPerSampleStep(cell) * static_cast<double>(batch * steps) >= kMinFlopsForThreads
         && cell.supportsUnitSplit(batch, kParts) && memoryInUse() + splitBytes <= memoryBudget();
-    // Every group's workspace (or part's): a chunk of projected inputs, scratch, and where the tiled product runs its
-    // own copy of the kernels (W3 on two threads: 12 MiB of copies).
+    // Every group's workspace (or part's): a chunk of projected inputs, scratch, and where the tiled product runs a
+    // copy of the kernels, one for all the groups (W3: 6 MiB) and one per part (each of its own columns).
     const Index groupBatch = (batch + groups - 1) / groups;
     checkMemory(unitSplit ? splitBytes
                           : cell.workspaceBytes(groupBatch, steps)
