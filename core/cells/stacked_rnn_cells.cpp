@@ -86,41 +86,46 @@ std::vector<const RnnCell*> StackedRnnCells::leafCells() const
 
 std::unique_ptr<CellWorkspace> StackedRnnCells::createWorkspace(Index batch, Index steps) const
 {
-    auto ws = std::make_unique<StackWorkspace>();
-    for (std::size_t k = 0; k < m_cells.size(); ++k) {
-        ws->cells.push_back(m_cells[k]->createWorkspace(batch, k == 0 ? steps : 1));
-        ws->outputs.emplace_back(batch, m_cells[k]->outputSize());
-    }
-    return ws;
+    return newWorkspace(batch, steps, nullptr);
 }
 
 std::size_t StackedRnnCells::workspaceBytes(Index batch, Index steps) const
 {
-    std::size_t bytes = 0;
-    for (std::size_t k = 0; k < m_cells.size(); ++k) {
-        bytes += m_cells[k]->workspaceBytes(batch, k == 0 ? steps : 1)
-            + static_cast<std::size_t>(batch * m_cells[k]->outputSize()) * sizeof(float);
-    }
-    return bytes;
+    return bytesOfWorkspace(batch, steps, false);
 }
 
 std::unique_ptr<CellWorkspace> StackedRnnCells::createSiblingWorkspace(
     Index batch, Index steps, const CellWorkspace& first) const
 {
-    const auto& shared = static_cast<const StackWorkspace&>(first);
+    return newWorkspace(batch, steps, &first);
+}
+
+std::size_t StackedRnnCells::siblingWorkspaceBytes(Index batch, Index steps) const
+{
+    return bytesOfWorkspace(batch, steps, true);
+}
+
+std::unique_ptr<CellWorkspace> StackedRnnCells::newWorkspace(Index batch, Index steps, const CellWorkspace* first) const
+{
+    const auto* shared = static_cast<const StackWorkspace*>(first);
     auto ws = std::make_unique<StackWorkspace>();
     for (std::size_t k = 0; k < m_cells.size(); ++k) {
-        ws->cells.push_back(m_cells[k]->createSiblingWorkspace(batch, k == 0 ? steps : 1, *shared.cells[k]));
+        // The first cell's inputs are known for every step; the others get theirs a step at a time.
+        const Index cellSteps = k == 0 ? steps : 1;
+        ws->cells.push_back(shared != nullptr ? m_cells[k]->createSiblingWorkspace(batch, cellSteps, *shared->cells[k])
+                                              : m_cells[k]->createWorkspace(batch, cellSteps));
         ws->outputs.emplace_back(batch, m_cells[k]->outputSize());
     }
     return ws;
 }
 
-std::size_t StackedRnnCells::siblingWorkspaceBytes(Index batch, Index steps) const
+std::size_t StackedRnnCells::bytesOfWorkspace(Index batch, Index steps, bool sibling) const
 {
     std::size_t bytes = 0;
     for (std::size_t k = 0; k < m_cells.size(); ++k) {
-        bytes += m_cells[k]->siblingWorkspaceBytes(batch, k == 0 ? steps : 1)
+        const Index cellSteps = k == 0 ? steps : 1;
+        bytes += (sibling ? m_cells[k]->siblingWorkspaceBytes(batch, cellSteps)
+                          : m_cells[k]->workspaceBytes(batch, cellSteps))
             + static_cast<std::size_t>(batch * m_cells[k]->outputSize()) * sizeof(float);
     }
     return bytes;

@@ -36,6 +36,10 @@ public:
     Index stateOffset(std::size_t k) const { return m_stateOffsets[k]; }
 
 private:
+    // A workspace for every inner cell, sharing what those of `first` (a workspace of this stack) hold when not null.
+    std::unique_ptr<CellWorkspace> newWorkspace(Index batch, Index steps, const CellWorkspace* first) const;
+    // What newWorkspace(batch, steps, ...) allocates, with a first workspace to share (sibling) or without.
+    std::size_t bytesOfWorkspace(Index batch, Index steps, bool sibling) const;
     std::vector<std::unique_ptr<RnnCell>> m_cells;
     bool m_reverseStateOrder;
     std::vector<Index> m_stateOffsets;
