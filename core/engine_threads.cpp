@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "thread_placement.h"
+
 namespace rnnscope {
 
 namespace {
@@ -31,7 +33,7 @@ int defaultThreads()
                 // not a number: fall through to the hardware's count
             }
         }
-        return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+        return usableCpus();
     }();
     return value;
 }
@@ -127,15 +129,24 @@ void runConcurrently(int n, const std::function<void(int)>& task)
     // Never destroyed: its workers wait for work until the process ends (joining them from a static destructor
     // could wait for a run still going on another thread).
     static WorkerPool* const pool = new WorkerPool;
-    if (pool->tryRun(n, task)) {
+    // Each task on a CPU of its own while there are enough (thread_placement.h).
+    CpuClaims claims;
+    claims.claim();
+    const std::function<void(int)> placed = [&claims, &task](int i) {
+        if (i > 0) {
+            claims.claimOrMove();
+        }
+        task(i);
+    };
+    if (pool->tryRun(n, placed)) {
         return;
     }
     std::vector<std::jthread> threads;
     threads.reserve(static_cast<std::size_t>(n - 1));
     for (int i = 1; i < n; ++i) {
-        threads.emplace_back(task, i);
+        threads.emplace_back(placed, i);
     }
-    task(0);
+    placed(0);
     // `threads` joins them as it goes
 }
 

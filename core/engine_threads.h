@@ -9,8 +9,9 @@
 namespace rnnscope {
 
 // The process-wide thread count for runs that do not set RnnLoopOptions::threads: setEngineThreads(n) if called
-// with n >= 1, else the environment variable RNNSCOPE_THREADS (for benchmarks), else
-// std::thread::hardware_concurrency(). Always >= 1; 1 disables threading.
+// with n >= 1, else the environment variable RNNSCOPE_THREADS (for benchmarks), else the number of CPUs the process
+// may run on (usableCpus(): under `taskset -c 0` one, not the machine's count, since two threads on one CPU take
+// turns). Always >= 1; 1 disables threading.
 int engineThreads();
 // n >= 1 sets the count; n <= 0 goes back to the default above.
 void setEngineThreads(int n);
@@ -19,7 +20,8 @@ void setEngineThreads(int n);
 // thread, the others on worker threads the engine keeps from one run to the next (starting and joining a thread
 // took 40 us here, 2% of W5's run, on every layer of every run). While another thread's call has the kept workers,
 // this call starts threads of its own, so concurrent and nested calls still run every task at the same time (a
-// streamed run's groups wait for each other). The tasks must not throw.
+// streamed run's groups wait for each other). A task that starts on a CPU another task of the call holds moves to a
+// free one first (CpuClaims). The tasks must not throw.
 void runConcurrently(int n, const std::function<void(int)>& task);
 
 // One turn of a spin-wait loop: the CPU's pause hint where there is one, which frees the core's resources for its
