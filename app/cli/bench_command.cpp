@@ -21,6 +21,7 @@
 #include "core/cells/gru_cell.h"
 #include "core/cells/lstm_cell.h"
 #include "core/cells/simple_rnn_cell.h"
+#include "core/engine_threads.h"
 #include "core/errors.h"
 #include "core/initializers.h"
 #include "core/io/file_error.h"
@@ -367,11 +368,7 @@ int benchCommand(const std::vector<std::string>& args, std::ostream& out, std::o
     }
 
     out << "bench: " << what << ", input " << shapeToString(x0.shape()) << ", trace " << (a.trace ? "on" : "off")
-        << ", " << general(flops * 1e-9) << " GFLOP per pass";
-    if (a.threads) {
-        out << ", RNNSCOPE_THREADS=" << *a.threads;
-    }
-    out << "\n";
+        << ", " << general(flops * 1e-9) << " GFLOP per pass, threads=" << engineThreads() << "\n";
     out.flush();
 
     // One forward pass, as the debugger makes it: a fresh trace (when recorded) filled by Model::predict.

@@ -2,10 +2,13 @@
 // "median_ms=... min_ms=... gflops=..." whose median and minimum are those of the repetitions and whose gflops is the
 // recurrent layers' multiply-add FLOPs, 2*B*T*(F_in*G*U + U*G*U) per layer, over the median. Synthetic runs of each
 // cell kind, with and without the trace, and a real model; usage errors exit 2, bad input files exit 3 naming the
-// file. Timings themselves are never asserted.
+// file. The first line names the thread count: --threads N, else the CPUs the process may run on. Timings themselves
+// are never asserted.
 
 #include <algorithm>
 #include <cmath>
+#include <sched.h>
+#include <thread>
 
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -125,6 +128,53 @@ private slots:
             flops += 2.0 * b * t * (in * gates * u + u * gates * u);
         }
         checkSummary(parseOutput(r.out), 3, flops);
+    }
+
+    void threadCount_data()
+    {
+        QTest::addColumn<QStringList>("extra");
+        QTest::addColumn<bool>("oneCpu"); // started as under `taskset -c FIRST`
+        QTest::addColumn<int>("expected"); // 0: the CPUs the test may run on
+        QTest::newRow("--threads 3") << QStringList {"--threads", "3"} << false << 3;
+        QTest::newRow("default: every CPU") << QStringList {} << false << 0;
+        QTest::newRow("default: one CPU allowed") << QStringList {} << true << 1;
+        QTest::newRow("--threads 2 on one CPU") << QStringList {"--threads", "2"} << true << 2;
+    }
+    void threadCount()
+    {
+        QFETCH(QStringList, extra);
+        QFETCH(bool, oneCpu);
+        QFETCH(int, expected);
+        cpu_set_t allowed;
+        CPU_ZERO(&allowed);
+        QCOMPARE(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+        if (expected == 0) {
+            expected = CPU_COUNT(&allowed);
+        }
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.remove(QStringLiteral("RNNSCOPE_THREADS"));
+        const QStringList args = QStringList {"bench", "--cell", "gru", "--batch", "4", "--steps", "3", "--features",
+                                     "2", "--units", "4", "--repeat", "1"}
+            + extra;
+        CliResult r;
+        // The child inherits the affinity of the thread that starts it: a thread of its own, narrowed or not.
+        std::thread([&] {
+            if (oneCpu) {
+                cpu_set_t one;
+                CPU_ZERO(&one);
+                for (int c = 0; c < CPU_SETSIZE; ++c) {
+                    if (CPU_ISSET(c, &allowed)) {
+                        CPU_SET(c, &one);
+                        break;
+                    }
+                }
+                sched_setaffinity(0, sizeof one, &one);
+            }
+            r = runCli(args, 120000, environment);
+        }).join();
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QString first = r.out.section('\n', 0, 0);
+        QVERIFY2(first.endsWith(QStringLiteral(", threads=%1").arg(expected)), qPrintable(first));
     }
 
     void realModel_data()

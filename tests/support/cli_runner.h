@@ -69,9 +69,13 @@ inline void failOnWrapperReport(int exitCode, const QString& err)
     }
 }
 
-inline CliResult runCli(const QStringList& args, int timeoutMs = 120000)
+// `environment`: the CLI's, when not the test's own.
+inline CliResult runCli(const QStringList& args, int timeoutMs = 120000, const QProcessEnvironment& environment = {})
 {
     QProcess p;
+    if (!environment.isEmpty()) {
+        p.setProcessEnvironment(environment);
+    }
     startCli(p, args);
     if (!p.waitForFinished(cliTimeoutMs(timeoutMs))) {
         p.kill();
