@@ -6,6 +6,8 @@
 #include <exception>
 #include <memory>
 #include <span>
+#include <stdexcept>
+#include <string>
 #include <thread>
 
 #include "cancellation.h"
@@ -101,6 +103,9 @@ constexpr Index kMinTrialSteps = 256;
 std::atomic<Index> forcedJoinStep {-1};
 std::atomic<int> forcedJoinOwner {0};
 std::atomic<int> forcedTrial {-1};
+std::atomic<Index> stopStep {-1};
+std::atomic<int> stopPart {0};
+std::atomic<bool> stopCancels {true};
 
 } // namespace
 
@@ -113,6 +118,13 @@ void setUnitSplitJoinStepForTesting(Index step, int owner)
 void setUnitSplitTrialForTesting(int outcome)
 {
     forcedTrial.store(outcome);
+}
+
+void setUnitSplitStopForTesting(Index step, int part, bool cancels)
+{
+    stopStep.store(step);
+    stopPart.store(part);
+    stopCancels.store(cancels);
 }
 
 Index runUnitSplit(const UnitSplitRun& run, int parts)
@@ -160,6 +172,9 @@ Index runUnitSplit(const UnitSplitRun& run, int parts)
     const Index forcedJoin = forcedJoinStep.load();
     const int forcedOwner = forcedJoinOwner.load();
     const int trialOutcome = forcedTrial.load();
+    const Index stopAt = stopStep.load();
+    const int stopIn = stopPart.load();
+    const bool stopByCancel = stopCancels.load();
     // Not with a forced join (tests of the join) nor in short runs, where the trial would be much of the run.
     const bool trial = forcedJoin < 0 && trialOutcome != 0 && steps >= kMinTrialSteps;
     // The trial's handovers: the other parts, once done with step kTrialJoinedFrom-1, count themselves in `paused` and
@@ -227,7 +242,10 @@ Index runUnitSplit(const UnitSplitRun& run, int parts)
             }
         };
         for (Index s = 0; s < steps; ++s) {
-            if (cancelRequested(run.cancel)) {
+            if (s == stopAt && p == stopIn && !stopByCancel) {
+                throw std::runtime_error("a test stopped part " + std::to_string(p) + " at step " + std::to_string(s));
+            }
+            if (cancelRequested(run.cancel) || (s == stopAt && p == stopIn)) {
                 cancelled = true;
                 abandonRun();
                 return;

@@ -52,5 +52,9 @@ void setUnitSplitJoinStepForTesting(Index step, int owner = 0);
 // Tests: the trial of a long run (unit_split_loop.cpp) decided by timing (-1, the default), not run (0), or run with
 // its outcome forced: 1 the parts go on sharing the steps, 2 part 0 takes over after it.
 void setUnitSplitTrialForTesting(int outcome);
+// Tests: part `part` stops as it reaches step `step` (>= 0; -1, the default, never), as if the run's cancel flag were
+// set (`cancels`) or by throwing std::runtime_error: the moment a part may be waiting for it, which a flag set from
+// another thread hits only by chance.
+void setUnitSplitStopForTesting(Index step, int part = 0, bool cancels = true);
 
 } // namespace rnnscope

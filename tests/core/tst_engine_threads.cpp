@@ -7,9 +7,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <future>
 #include <mutex>
 #include <set>
 #include <span>
+#include <stdexcept>
 #include <thread>
 #include <unistd.h> // gettid: unlike std::thread::id, the kernel's thread ids are not reused at once
 
@@ -240,6 +242,8 @@ private slots:
     void unitSplitOnlyWhereItFits_data();
     void unitSplitOnlyWhereItFits();
     void cancellingAUnitSplitRunStopsEveryPart();
+    void aPartStoppingMidTrialStopsTheRun_data();
+    void aPartStoppingMidTrialStopsTheRun();
     void joinedPartsEqualOneThread_data();
     void joinedPartsEqualOneThread();
 };
@@ -816,6 +820,75 @@ void TestEngineThreads::cancellingAUnitSplitRunStopsEveryPart()
     // The engine's threads are free again: a run after the cancelled one completes.
     const Tensor shortRun = randomTensor({1, 100, kFeatures}, 68);
     QCOMPARE(rnnLoop(*cell, shortRun, zeroStates(*cell, 1), nullptr, {}, options).unitParts, unitSplitParts());
+}
+
+void TestEngineThreads::aPartStoppingMidTrialStopsTheRun_data()
+{
+    QTest::addColumn<int>("trial"); // setUnitSplitTrialForTesting: 1 stay split, 2 part 0 takes over at step 73
+    QTest::addColumn<Index>("step");
+    QTest::addColumn<int>("part");
+    QTest::addColumn<bool>("cancels");
+    for (const bool cancels : {true, false}) {
+        const char* how = cancels ? "cancelled" : "throws";
+        // Part 0 stops while part 1 waits for the trial's end (steps 32-51), part 1 at the step before it would pause
+        // or as the trial ends; then while shared again, at the decision, and after part 0 took over.
+        QTest::addRow("part 0 %s while part 1 waits, step 40", how) << 1 << Index {40} << 0 << cancels;
+        QTest::addRow("part 0 %s at the trial's first step, 32", how) << 1 << Index {32} << 0 << cancels;
+        QTest::addRow("part 1 %s at the last step before the trial, 31", how) << 1 << Index {31} << 1 << cancels;
+        QTest::addRow("part 1 %s as the parts share again, step 52", how) << 1 << Index {52} << 1 << cancels;
+        QTest::addRow("part 0 %s at the decision, step 72", how) << 2 << Index {72} << 0 << cancels;
+        QTest::addRow("part 1 %s at the decision, step 72", how) << 2 << Index {72} << 1 << cancels;
+        QTest::addRow("part 0 %s after taking over, step 200", how) << 2 << Index {200} << 0 << cancels;
+    }
+}
+
+// Whichever part stops in a long run's trial, and whenever, the other is released: the run throws what stopped it
+// (RunCancelled, or the part's error) instead of hanging, and the engine's threads run the next run. The stop is forced
+// at a chosen step of a chosen part (setUnitSplitStopForTesting), the moments a cancel from another thread hits only
+// by chance.
+void TestEngineThreads::aPartStoppingMidTrialStopsTheRun()
+{
+    QFETCH(int, trial);
+    QFETCH(Index, step);
+    QFETCH(int, part);
+    QFETCH(bool, cancels);
+    if (unitSplitParts() < 2) {
+        QSKIP("this build does not share a step's units between threads");
+    }
+    auto cell = makeTestCell("lstm", kFeatures, 74, 64);
+    const Tensor x = randomTensor({1, 300, kFeatures}, 75);
+    RnnLoopOptions options;
+    options.threads = 2;
+    setUnitSplitTrialForTesting(trial);
+    setUnitSplitStopForTesting(step, part, cancels);
+    // 0 returned, 1 cancelled, 2 the part's error; on its own thread, so that a hang fails the test instead of
+    // blocking it.
+    QString error;
+    auto outcome = std::async(std::launch::async, [&] {
+        try {
+            rnnLoop(*cell, x, zeroStates(*cell, 1), nullptr, {}, options);
+            return 0;
+        } catch (const RunCancelled&) {
+            return 1;
+        } catch (const std::runtime_error& e) {
+            error = QString::fromStdString(e.what());
+            return 2;
+        }
+    });
+    if (outcome.wait_for(std::chrono::seconds(60)) != std::future_status::ready) {
+        qFatal("the run hung after part %d stopped at step %d", part, static_cast<int>(step));
+    }
+    setUnitSplitStopForTesting(-1);
+    const int result = outcome.get();
+    QCOMPARE(result, cancels ? 1 : 2);
+    if (!cancels) {
+        QCOMPARE(error, QStringLiteral("a test stopped part %1 at step %2").arg(part).arg(step));
+    }
+    // The engine's threads are free again, and the run after it completes with the trial as forced.
+    const auto after = rnnLoop(*cell, x, zeroStates(*cell, 1), nullptr, {}, options);
+    setUnitSplitTrialForTesting(-1);
+    QCOMPARE(after.unitParts, 2);
+    QCOMPARE(after.unitJoinStep, trial == 2 ? Index {73} : Index {-1});
 }
 
 void TestEngineThreads::joinedPartsEqualOneThread_data()
