@@ -750,12 +750,14 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
     // other threads idle. It may share its steps with one of them by units (unit_split_loop.h; W1: 0.79 -> 0.64 ms),
     // where the cell can, the run is large enough for threads, nothing is done between a step's parts (a mask,
     // edits, a resume, streaming, constants, a stack), and the parts' workspaces fit in the memory budget (each holds
-    // its own copy of its columns of the kernels). Otherwise one of them computes the input projections ahead of the
+    // its own copy of its columns of the kernels; a small cell's whole workspace is kept too, for the steps one part
+    // takes alone). Otherwise one of them computes the input projections ahead of the
     // steps, taking them off the step thread's path (W1: 10% of its profile), within the memory budget: without it
     // the run goes as it would have.
     const bool threadsFree = options.threads > 1 || (options.threads == 0 && engineThreads() > 1);
     constexpr Index kParts = 2;
-    const std::uint64_t splitBytes = kParts * static_cast<std::uint64_t>(cell.partWorkspaceBytes(batch, steps, kParts));
+    const std::uint64_t splitBytes = kParts * static_cast<std::uint64_t>(cell.partWorkspaceBytes(batch, steps, kParts))
+        + unitSplitWholeWorkspaceBytes(cell, batch, steps);
     const bool unitSplit = groups <= 1 && threadsFree && mask == nullptr && edits.empty() && resume == nullptr
         && stream == nullptr && constants.empty() && nLeaves == 1
         && flopsPerSampleStep(cell) * static_cast<double>(batch * steps) >= kMinFlopsForThreads

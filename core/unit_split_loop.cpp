@@ -1,6 +1,7 @@
 #include "unit_split_loop.h"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cstdint>
 #include <exception>
@@ -35,11 +36,18 @@ using Clock = std::chrono::steady_clock;
 // process or virtual machine): a time slice is milliseconds, a step of the parts' microseconds.
 constexpr Clock::duration kStall = std::chrono::microseconds(200);
 
+// Waits that outlast their spinning in 4 of 8 in a row mean the same as a stall: the other part's thread runs only
+// when this one yields, on this CPU (two threads on one CPU under `taskset -c 0`, or another process on the other).
+// W1 then took 23 us a step instead of 0.65, every other wait of each part spinning out (1024 turns) and yielding.
+constexpr unsigned kYieldWindow = 0xFFU; // the last 8 waits
+constexpr int kYieldsInWindow = 4;
+
 // Waits until every other part has finished step s; false when the run is abandoned meanwhile. Sets *stalled (when
-// not null) if the wait went on for kStall after its spinning.
-bool waitForOtherParts(
-    std::span<const PartProgress> progress, int self, Index s, const std::atomic<bool>& abandon, bool* stalled)
+// not null) if the wait went on for kStall after its spinning, and *yielded if it outlasted its spinning at all.
+bool waitForOtherParts(std::span<const PartProgress> progress, int self, Index s, const std::atomic<bool>& abandon,
+    bool* stalled, bool* yielded)
 {
+    *yielded = false;
     Clock::time_point yieldingSince;
     for (int p = 0; p < static_cast<int>(progress.size()); ++p) {
         if (p == self) {
@@ -54,6 +62,7 @@ bool waitForOtherParts(
                 spinPause();
                 continue;
             }
+            *yielded = true;
             if (stalled != nullptr && !*stalled) {
                 const Clock::time_point now = Clock::now();
                 if (turn == kSpinTurns) {
@@ -100,6 +109,9 @@ constexpr Index kTrialSplitTimedFrom = 56;
 constexpr Index kTrialDecision = 72;
 constexpr Index kMinTrialSteps = 256;
 
+// The largest workspace of the whole cell kept for the steps a part takes alone (unitSplitWholeWorkspaceBytes).
+constexpr std::size_t kMaxWholeWorkspaceBytes = std::size_t {1} << 20;
+
 std::atomic<Index> forcedJoinStep {-1};
 std::atomic<int> forcedJoinOwner {0};
 std::atomic<int> forcedTrial {-1};
@@ -125,6 +137,12 @@ void setUnitSplitStopForTesting(Index step, int part, bool cancels)
     stopStep.store(step);
     stopPart.store(part);
     stopCancels.store(cancels);
+}
+
+std::size_t unitSplitWholeWorkspaceBytes(const RnnCell& cell, Index batch, Index steps)
+{
+    const std::size_t bytes = cell.workspaceBytes(batch, steps);
+    return bytes <= kMaxWholeWorkspaceBytes ? bytes : 0U;
 }
 
 Index runUnitSplit(const UnitSplitRun& run, int parts)
@@ -189,6 +207,16 @@ Index runUnitSplit(const UnitSplitRun& run, int parts)
     // Each part's workspace, created on its own thread (its pages first touched there); outliving the parts' threads,
     // so that the part that takes over can step the others' units.
     std::vector<std::unique_ptr<CellWorkspace>> workspaces(static_cast<std::size_t>(parts));
+    // The whole cell's workspace, for the steps one part takes alone (the trial's, and every step after a takeover),
+    // made here on part 0's thread: one step of the whole cell is faster than each part's units in turn (W1: 0.84 ms a
+    // pass on one thread, 1.0-1.1 ms after a takeover that stepped the parts), and gives the same values bit for bit.
+    // Not for a cell whose workspace is large (an LSTM of 512 units: 6 MiB of kernel copies), whose parts then take
+    // turns on the thread that took over.
+    std::unique_ptr<CellWorkspace> whole;
+    if (unitSplitWholeWorkspaceBytes(cell, batch, steps) > 0) {
+        whole = cell.createWorkspace(batch, steps);
+        cell.prepare(ConstMatrixMap(run.x, steps * batch, features), *whole);
+    }
 
     auto runPart = [&](int p) {
         auto& workspace = workspaces[static_cast<std::size_t>(p)];
@@ -214,7 +242,8 @@ Index runUnitSplit(const UnitSplitRun& run, int parts)
         float* gatePtr[1] = {nullptr};
         Clock::duration work {}; // part 0's own work in the timed steps, and its waits for the others
         Clock::duration waited {};
-        bool stalled = false; // a wait of this part's outlasted kStall
+        bool stalled = false; // a wait of this part's outlasted kStall, or kYieldsInWindow waits their spinning
+        unsigned yieldHistory = 0; // bit i: the wait i waits ago yielded
         Clock::time_point waitEnd;
         Clock::time_point joinedStart; // the trial: when part 0 began its timed steps alone, and when it shared them
         Clock::duration joinedTime {};
@@ -293,8 +322,12 @@ Index runUnitSplit(const UnitSplitRun& run, int parts)
             io.newStates = next;
             io.output = run.outputs + s * batch * units;
             io.gates = gateSeries != nullptr ? std::span<float* const>(gatePtr) : std::span<float* const>();
-            for (int q = firstPart; q < firstPart + partsHere; ++q) {
-                cell.stepPart(io, *workspaces[static_cast<std::size_t>(q)]);
+            if (partsHere == parts && whole) {
+                cell.step(io, *whole);
+            } else {
+                for (int q = firstPart; q < firstPart + partsHere; ++q) {
+                    cell.stepPart(io, *workspaces[static_cast<std::size_t>(q)]);
+                }
             }
             if (partsHere == 1 && forcedJoin != 0) {
                 // A part takes over when the others' cores answer slowly: when over the timed steps it waited for
@@ -340,9 +373,12 @@ Index runUnitSplit(const UnitSplitRun& run, int parts)
                 const Clock::time_point workEnd = timed ? Clock::now() : Clock::time_point {};
                 // Not at the trial's first shared step, whose wait includes waking the other parts.
                 const bool watchStall = s + 1 >= kTimedFrom && !(inTrial && s == kTrialSplitFrom);
-                if (!waitForOtherParts(progress, p, s, abandon, watchStall ? &stalled : nullptr)) {
+                bool yielded = false;
+                if (!waitForOtherParts(progress, p, s, abandon, watchStall ? &stalled : nullptr, &yielded)) {
                     return;
                 }
+                yieldHistory = (yieldHistory << 1U) | (yielded && watchStall ? 1U : 0U);
+                stalled = stalled || std::popcount(yieldHistory & kYieldWindow) >= kYieldsInWindow;
                 if (trial ? s + 1 == kTrialSplitTimedFrom || s + 1 == kTrialDecision
                           : s + 1 >= kTimedFrom && s < kJoinDecision) {
                     const Clock::time_point now = Clock::now();

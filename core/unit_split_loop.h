@@ -39,12 +39,19 @@ struct UnitSplitRun
 //
 // The parts join when waiting costs more than it saves: each part times its work and its waits over steps 16-79, and
 // the one that waited longer than it worked steps every part's units itself from step 81 on (the others stop after
-// step 80). A part whose wait stalled for 200 us (from step 15 on) takes over the same way after the next step. On
-// a shared machine the other threads' cores sometimes answer slowly for seconds at a time: W1 took 0.85 ms split in
-// some runs and 1.8 ms in others, against 1.1 ms on one thread. A run of 256 steps or more tries both instead: part 0
-// steps every part's units alone over steps 32-51, the parts share 52-71 again, and part 0 takes over from step 73 if
-// the shared steps were the slower (timed over 36-51 and 56-71). Returns the step the parts joined at, or -1.
+// step 80). A part whose wait stalled for 200 us, or 4 of whose last 8 waits outlasted their spinning (the other
+// part's thread then runs only when this one yields: both on one CPU), takes over the same way after the next step
+// (from step 15 on). On a shared machine the other threads' cores sometimes answer slowly for seconds at a time: W1
+// took 0.85 ms split in some runs and 1.8 ms in others, against 1.1 ms on one thread. A run of 256 steps or more tries
+// both instead: part 0 steps every part's units alone over steps 32-51, the parts share 52-71 again, and part 0 takes
+// over from step 73 if the shared steps were the slower (timed over 36-51 and 56-71). A part stepping alone steps the
+// whole cell at once where its workspace is small (unitSplitWholeWorkspaceBytes), else each part's units in turn.
+// Returns the step the parts joined at, or -1.
 Index runUnitSplit(const UnitSplitRun& run, int parts);
+
+// The bytes of the whole cell's workspace runUnitSplit keeps besides the parts', for the steps one part takes alone,
+// or 0 when it keeps none (a workspace over 1 MiB: that part then steps each part's units in turn).
+std::size_t unitSplitWholeWorkspaceBytes(const RnnCell& cell, Index batch, Index steps);
 
 // Tests: step >= 1 has part `owner` take over at that step whatever the timing says, 0 never joins the parts, -1
 // (the default) decides by timing.

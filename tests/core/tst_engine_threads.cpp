@@ -9,6 +9,7 @@
 #include <cstring>
 #include <future>
 #include <mutex>
+#include <sched.h>
 #include <set>
 #include <span>
 #include <stdexcept>
@@ -243,6 +244,7 @@ private slots:
     void unitSplitOnlyWhereItFits();
     void cancellingAUnitSplitRunStopsEveryPart();
     void aPartStoppingMidTrialStopsTheRun_data();
+    void partsOnOneCpuJoinEarly();
     void aPartStoppingMidTrialStopsTheRun();
     void joinedPartsEqualOneThread_data();
     void joinedPartsEqualOneThread();
@@ -889,6 +891,55 @@ void TestEngineThreads::aPartStoppingMidTrialStopsTheRun()
     setUnitSplitTrialForTesting(-1);
     QCOMPARE(after.unitParts, 2);
     QCOMPARE(after.unitJoinStep, trial == 2 ? Index {73} : Index {-1});
+}
+
+// Two parts whose threads share one CPU (as under `taskset -c 0` with two threads) only take turns: each wait spins
+// out and yields to the other. The part that sees half its last 8 waits do so takes over well before the trial's
+// decision (step 72), and the run is still one thread's bit for bit.
+void TestEngineThreads::partsOnOneCpuJoinEarly()
+{
+    if (unitSplitParts() < 2) {
+        QSKIP("this build does not share a step's units between threads");
+    }
+    auto cell = makeTestCell("lstm", kFeatures, 76, 64);
+    const Tensor x = randomTensor({1, 300, kFeatures}, 77);
+    RnnLoopOptions options;
+    options.threads = 1;
+    const auto single = rnnLoop(*cell, x, zeroStates(*cell, 1), nullptr, {}, options);
+    options.threads = 2;
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    QCOMPARE(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    for (int c = 0; c < CPU_SETSIZE; ++c) {
+        if (CPU_ISSET(c, &allowed)) {
+            CPU_SET(c, &one);
+            break;
+        }
+    }
+    RnnLoopResult shared;
+    std::thread([&] {
+        // This thread and the engine's kept worker, on one CPU for the run; then free again.
+        auto pinAll = [&](const cpu_set_t& set) {
+            sched_setaffinity(0, sizeof set, &set);
+            runConcurrently(2, [&](int i) {
+                if (i > 0) {
+                    sched_setaffinity(0, sizeof set, &set);
+                }
+            });
+        };
+        pinAll(one);
+        shared = rnnLoop(*cell, x, zeroStates(*cell, 1), nullptr, {}, options);
+        pinAll(allowed);
+    }).join();
+    QCOMPARE(shared.unitParts, 2);
+    QVERIFY2(shared.unitJoinStep >= 16 && shared.unitJoinStep < 40,
+        qPrintable(QStringLiteral("joined at step %1").arg(shared.unitJoinStep)));
+    QVERIFY(same(single.outputs.values(), shared.outputs.values()));
+    for (std::size_t i = 0; i < single.states.size(); ++i) {
+        QVERIFY(same(single.states[i].values(), shared.states[i].values()));
+    }
 }
 
 void TestEngineThreads::joinedPartsEqualOneThread_data()
