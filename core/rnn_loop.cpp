@@ -751,9 +751,8 @@ RnnLoopResult rnnLoop(const RnnCell& cell, const Tensor& inputs, const std::vect
     // where the cell can, the run is large enough for threads, nothing is done between a step's parts (a mask,
     // edits, a resume, streaming, constants, a stack), and the parts' workspaces fit in the memory budget (each holds
     // its own copy of its columns of the kernels; a small cell's whole workspace is kept too, for the steps one part
-    // takes alone). Otherwise one of them computes the input projections ahead of the
-    // steps, taking them off the step thread's path (W1: 10% of its profile), within the memory budget: without it
-    // the run goes as it would have.
+    // takes alone). Otherwise one of them computes the input projections ahead of the steps, taking them off the step
+    // thread's path (W1: 10% of its profile), within the memory budget: without it the run goes as it would have.
     const bool threadsFree = options.threads > 1 || (options.threads == 0 && engineThreads() > 1);
     constexpr Index kParts = 2;
     const std::uint64_t splitBytes = kParts * static_cast<std::uint64_t>(cell.partWorkspaceBytes(batch, steps, kParts))
