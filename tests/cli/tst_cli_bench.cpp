@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sched.h>
 #include <thread>
 
 #include <QRegularExpression>
@@ -16,6 +15,7 @@
 
 #include "core/io/npy.h"
 #include "tests/support/cli_runner.h"
+#include "tests/support/cpu_affinity.h"
 
 using rnnscope::testing::CliResult;
 using rnnscope::testing::runCli;
@@ -145,9 +145,8 @@ private slots:
         QFETCH(QStringList, extra);
         QFETCH(bool, oneCpu);
         QFETCH(int, expected);
-        cpu_set_t allowed;
-        CPU_ZERO(&allowed);
-        QCOMPARE(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+        const cpu_set_t allowed = rnnscope::testing::threadAffinity();
+        QVERIFY2(CPU_COUNT(&allowed) > 0, "the thread's affinity mask is readable and not empty");
         if (expected == 0) {
             expected = CPU_COUNT(&allowed);
         }
@@ -160,15 +159,8 @@ private slots:
         // The child inherits the affinity of the thread that starts it: a thread of its own, narrowed or not.
         std::thread([&] {
             if (oneCpu) {
-                cpu_set_t one;
-                CPU_ZERO(&one);
-                for (int c = 0; c < CPU_SETSIZE; ++c) {
-                    if (CPU_ISSET(c, &allowed)) {
-                        CPU_SET(c, &one);
-                        break;
-                    }
-                }
-                sched_setaffinity(0, sizeof one, &one);
+                using namespace rnnscope::testing;
+                setThreadAffinity(onlyCpu(cpusIn(allowed).front()));
             }
             r = runCli(args, 120000, environment);
         }).join();

@@ -9,7 +9,6 @@
 #include <cstring>
 #include <future>
 #include <mutex>
-#include <sched.h>
 #include <set>
 #include <span>
 #include <stdexcept>
@@ -28,6 +27,7 @@
 #include "core/rnn_loop.h"
 #include "core/unit_split_loop.h"
 #include "engine_fixtures.h"
+#include "tests/support/cpu_affinity.h"
 
 using namespace rnnscope;
 using namespace rnnscope::testing;
@@ -907,25 +907,17 @@ void TestEngineThreads::partsOnOneCpuJoinEarly()
     options.threads = 1;
     const auto single = rnnLoop(*cell, x, zeroStates(*cell, 1), nullptr, {}, options);
     options.threads = 2;
-    cpu_set_t allowed;
-    CPU_ZERO(&allowed);
-    QCOMPARE(sched_getaffinity(0, sizeof allowed, &allowed), 0);
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    for (int c = 0; c < CPU_SETSIZE; ++c) {
-        if (CPU_ISSET(c, &allowed)) {
-            CPU_SET(c, &one);
-            break;
-        }
-    }
+    const cpu_set_t allowed = threadAffinity();
+    QVERIFY2(CPU_COUNT(&allowed) > 0, "the thread's affinity mask is readable and not empty");
+    const cpu_set_t one = onlyCpu(cpusIn(allowed).front());
     RnnLoopResult shared;
     std::thread([&] {
         // This thread and the engine's kept worker, on one CPU for the run; then free again.
         auto pinAll = [&](const cpu_set_t& set) {
-            sched_setaffinity(0, sizeof set, &set);
+            setThreadAffinity(set);
             runConcurrently(2, [&](int i) {
                 if (i > 0) {
-                    sched_setaffinity(0, sizeof set, &set);
+                    setThreadAffinity(set);
                 }
             });
         };

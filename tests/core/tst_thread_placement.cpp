@@ -16,39 +16,19 @@
 
 #include "core/engine_threads.h"
 #include "core/thread_placement.h"
+#include "tests/support/cpu_affinity.h"
 
 using namespace rnnscope;
+using namespace rnnscope::testing;
 
 namespace {
-
-cpu_set_t affinity()
-{
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    sched_getaffinity(0, sizeof set, &set);
-    return set;
-}
-
-std::vector<int> cpusOf(const cpu_set_t& set)
-{
-    std::vector<int> cpus;
-    for (int c = 0; c < CPU_SETSIZE; ++c) {
-        if (CPU_ISSET(c, &set)) {
-            cpus.push_back(c);
-        }
-    }
-    return cpus;
-}
 
 // Puts the calling thread on `cpu` and leaves it free to run anywhere it could before (it stays there until the
 // scheduler moves it, which it does not do to a running thread within microseconds).
 void settleOn(int cpu, const cpu_set_t& allowed)
 {
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    CPU_SET(cpu, &one);
-    sched_setaffinity(0, sizeof one, &one);
-    sched_setaffinity(0, sizeof allowed, &allowed);
+    setThreadAffinity(onlyCpu(cpu));
+    setThreadAffinity(allowed);
 }
 
 // Runs f on a thread of its own, so that affinity changes never outlive the test function.
@@ -73,15 +53,12 @@ private slots:
     void usableCpusFollowTheAffinityMask()
     {
         QFETCH(bool, narrow);
-        const cpu_set_t allowed = affinity();
+        const cpu_set_t allowed = threadAffinity();
         int expected = CPU_COUNT(&allowed);
         int counted = 0;
         onFreshThread([&] {
             if (narrow) {
-                cpu_set_t one;
-                CPU_ZERO(&one);
-                CPU_SET(cpusOf(allowed).front(), &one);
-                sched_setaffinity(0, sizeof one, &one);
+                setThreadAffinity(onlyCpu(cpusIn(allowed).front()));
                 expected = 1;
             }
             counted = usableCpus();
@@ -101,8 +78,8 @@ private slots:
     {
         QFETCH(QString, taken);
         QFETCH(bool, moves);
-        const cpu_set_t allowed = affinity();
-        const std::vector<int> cpus = cpusOf(allowed);
+        const cpu_set_t allowed = threadAffinity();
+        const std::vector<int> cpus = cpusIn(allowed);
         if (cpus.size() < 2) {
             QSKIP("needs two usable CPUs");
         }
@@ -123,7 +100,7 @@ private slots:
             }
             moved = rnnscope::moveOffCpus(takenCpus);
             after = currentCpu();
-            const cpu_set_t now = affinity();
+            const cpu_set_t now = threadAffinity();
             maskKept = CPU_EQUAL(&now, &allowed);
         });
         QCOMPARE(moved, moves);
@@ -146,8 +123,8 @@ private slots:
     void runConcurrentlyGivesEachTaskItsOwnCpu()
     {
         QFETCH(int, tasks);
-        const cpu_set_t allowed = affinity();
-        const std::vector<int> cpus = cpusOf(allowed);
+        const cpu_set_t allowed = threadAffinity();
+        const std::vector<int> cpus = cpusIn(allowed);
         if (cpus.size() < 2) {
             QSKIP("needs two usable CPUs");
         }
@@ -155,10 +132,7 @@ private slots:
         const int home = cpus.front();
         int shared = 0;
         onFreshThread([&] {
-            cpu_set_t one;
-            CPU_ZERO(&one);
-            CPU_SET(home, &one);
-            sched_setaffinity(0, sizeof one, &one); // the caller stays on `home`
+            setThreadAffinity(onlyCpu(home)); // the caller stays on `home`
             for (int round = 0; round < 20; ++round) {
                 // Every worker ends its task on `home`, so it sleeps there.
                 runConcurrently(n, [&](int i) {
